@@ -1,0 +1,206 @@
+/* The dissection driver: start at the record's link type, let each
+ * dissector hand its payload on through the binding tables, and keep the
+ * per-packet record consistent when something is cut short or lies. */
+#include "dissect/dissect.h"
+
+#include <string.h>
+
+static const char *const proto_abbrev[PW_P__COUNT] = {
+#define X(id, abbrev, name) [PW_P_##id] = abbrev,
+#include "dissect/protos.def"
+#undef X
+};
+
+static const char *const proto_names[PW_P__COUNT] = {
+#define X(id, abbrev, name) [PW_P_##id] = name,
+#include "dissect/protos.def"
+#undef X
+};
+
+const char *pw_proto_abbrev(unsigned proto)
+{
+    return proto < PW_P__COUNT ? proto_abbrev[proto] : "";
+}
+
+const char *pw_proto_name(unsigned proto)
+{
+    return proto < PW_P__COUNT ? proto_names[proto] : "";
+}
+
+unsigned pw_proto_by_abbrev(const char *abbrev)
+{
+    for (unsigned i = 1; i < PW_P__COUNT; i++)
+        if (strcmp(proto_abbrev[i], abbrev) == 0)
+            return i;
+    return PW_P_NONE;
+}
+
+int pw_packet_find(const struct pw_packet *pkt, unsigned proto, int from)
+{
+    for (int i = from < 0 ? 0 : from; i < pkt->nlayers; i++)
+        if (pkt->layer[i].proto == proto)
+            return i;
+    return -1;
+}
+
+static const char *const anomaly_names[PW_AN__COUNT] = {
+#define N(id, name, descr) [PW_AN_##id] = name,
+    PW_ANOMALY_LIST(N)
+#undef N
+};
+
+static const char *const anomaly_descrs[PW_AN__COUNT] = {
+#define D(id, name, descr) [PW_AN_##id] = descr,
+    PW_ANOMALY_LIST(D)
+#undef D
+};
+
+const char *pw_anomaly_name(unsigned an)
+{
+    return an < PW_AN__COUNT ? anomaly_names[an] : "unknown";
+}
+
+const char *pw_anomaly_descr(unsigned an)
+{
+    return an < PW_AN__COUNT ? anomaly_descrs[an] : "unknown";
+}
+
+void pw_anomaly(struct pw_dctx *d, enum pw_anomaly an)
+{
+    struct pw_packet *pkt = d->pkt;
+    if (pkt->anomaly_mask & (1u << an))
+        return;
+    pkt->anomaly_mask |= 1u << an;
+    if (pkt->nanom < PW_MAX_PKT_ANOMALIES)
+        pkt->anom[pkt->nanom++] = (uint8_t)an;
+}
+
+struct pw_layer *pw_push_layer(struct pw_dctx *d, unsigned proto, const struct pw_cur *c)
+{
+    struct pw_packet *pkt = d->pkt;
+    if (pkt->nlayers >= PW_MAX_LAYERS) {
+        pw_anomaly(d, PW_AN_TOO_MANY_LAYERS);
+        return NULL;
+    }
+    struct pw_layer *l = &pkt->layer[pkt->nlayers++];
+    l->proto = (uint16_t)proto;
+    l->flags = d->in_icmp_error ? PW_LF_QUOTED : 0;
+    l->off = pw_cur_frame_off(c);
+    l->hlen = 0;
+    l->len = pw_cur_rep_left(c);
+    return l;
+}
+
+/* Pseudo layers never fail: if the array is full the last slot is reused, so
+ * that "this packet is malformed" is never lost. */
+static void push_pseudo(struct pw_dctx *d, unsigned proto, uint32_t off)
+{
+    struct pw_packet *pkt = d->pkt;
+    struct pw_layer *l;
+    if (pkt->nlayers >= PW_MAX_LAYERS)
+        l = &pkt->layer[PW_MAX_LAYERS - 1];
+    else
+        l = &pkt->layer[pkt->nlayers++];
+    l->proto = (uint16_t)proto;
+    l->flags = 0;
+    l->off = off;
+    l->hlen = 0;
+    l->len = 0;
+}
+
+void pw_malformed(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an)
+{
+    if (l)
+        l->flags |= PW_LF_MALFORMED;
+    pw_anomaly(d, an);
+    pw_anomaly(d, PW_AN_MALFORMED);
+    push_pseudo(d, PW_P_WS_MALFORMED, l ? l->off : 0);
+}
+
+bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c)
+{
+    if (!c->err)
+        return true;
+    if (c->err == PW_CUR_SHORT) {
+        if (l)
+            l->flags |= PW_LF_TRUNCATED;
+        pw_anomaly(d, PW_AN_TRUNCATED);
+        push_pseudo(d, PW_P_WS_SHORT, l ? l->off : 0);
+    } else {
+        if (l)
+            l->flags |= PW_LF_MALFORMED;
+        pw_anomaly(d, PW_AN_MALFORMED);
+        push_pseudo(d, PW_P_WS_MALFORMED, l ? l->off : 0);
+    }
+    return false;
+}
+
+void pw_data(struct pw_dctx *d, struct pw_cur *c)
+{
+    if (c->err || pw_cur_rep_left(c) == 0)
+        return;
+    struct pw_layer *l = pw_push_layer(d, PW_P_DATA, c);
+    if (l)
+        l->hlen = l->len;
+    c->pos = c->cap;
+}
+
+void pw_dissect_as(struct pw_dctx *d, unsigned proto, struct pw_cur *c)
+{
+    const struct pw_dissector *ds = pw_dissector_for(proto);
+    if (!ds || !ds->dissect) {
+        pw_data(d, c);
+        return;
+    }
+    if (d->depth >= PW_MAX_LAYERS) {
+        pw_anomaly(d, PW_AN_TOO_MANY_LAYERS);
+        return;
+    }
+    d->depth++;
+    if (ds->dissect(d, c) == PW_DIS_NOT_MINE)
+        pw_data(d, c);
+    d->depth--;
+}
+
+void pw_dispatch(struct pw_dctx *d, enum pw_keyspace ks, uint32_t key, struct pw_cur *c)
+{
+    unsigned proto = pw_binding_lookup(ks, key);
+    if (proto == PW_P_NONE) {
+        pw_data(d, c);
+        return;
+    }
+    pw_dissect_as(d, proto, c);
+}
+
+void pw_dissect_packet(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt)
+{
+    struct pw_dctx d = {pkt, 0, false};
+    pkt->rec = rec;
+    pkt->data = rec->data;
+    pkt->caplen = rec->caplen;
+    pkt->len = rec->len;
+    pkt->frame = frame;
+    pkt->nlayers = 0;
+    pkt->l3 = -1;
+    pkt->l4 = -1;
+    pkt->anomaly_mask = 0;
+    pkt->nanom = 0;
+
+    uint32_t rep = rec->len;
+    if (rec->caplen > rec->len) {
+        pw_anomaly(&d, PW_AN_CAPLEN_GT_LEN);
+        rep = rec->caplen;
+    }
+    if (rec->comment) {
+        struct pw_cur cc = pw_cur_make(rec->data, 0, 0);
+        pw_push_layer(&d, PW_P_PKT_COMMENT, &cc);
+    }
+    struct pw_cur c = pw_cur_make(rec->data, rec->caplen, rep);
+    unsigned proto = pw_binding_lookup(PW_KS_LINKTYPE, rec->linktype);
+    if (proto == PW_P_NONE) {
+        pw_anomaly(&d, PW_AN_UNKNOWN_LINKTYPE);
+        pw_data(&d, &c);
+        return;
+    }
+    pw_dissect_as(&d, proto, &c);
+}

@@ -1,0 +1,89 @@
+/* Dissection: turns one record into a struct pw_packet.
+ *
+ * Each protocol lives in src/dissect/<proto>.c and exports
+ *     int pw_dissect_<proto>(struct pw_dctx *d, struct pw_cur *c);
+ * which reads its header through the cursor, pushes its layer, and hands the
+ * payload to the next protocol with pw_dispatch(). Which protocol follows
+ * which is data: the binding table in registry.c, compiled at start-up into
+ * dense arrays per key space. Dissectors never print and never allocate. */
+#ifndef PW_DISSECT_DISSECT_H
+#define PW_DISSECT_DISSECT_H
+
+#include "dissect/field.h"
+#include "dissect/packet.h"
+#include "util/cursor.h"
+
+/* Dissector return values */
+enum {
+    PW_DIS_OK = 0,
+    PW_DIS_NOT_MINE = 1, /* a heuristic declined; the caller tries the next */
+};
+
+/* Key spaces a protocol can be bound in. */
+enum pw_keyspace {
+    PW_KS_LINKTYPE = 0, /* LINKTYPE_* numbers */
+    PW_KS_ETHERTYPE,    /* EtherType (also GRE protocol type, SLL protocol) */
+    PW_KS_IPPROTO,      /* IP protocol / IPv6 next header */
+    PW_KS_PPP,          /* PPP protocol number */
+    PW_KS_UDP_PORT,
+    PW_KS_TCP_PORT,
+    PW_KS__COUNT
+};
+
+struct pw_dctx {
+    struct pw_packet *pkt;
+    uint16_t depth;       /* pw_dispatch nesting, bounded by PW_MAX_LAYERS */
+    bool in_icmp_error;   /* dissecting the header quoted by an ICMP error */
+};
+
+typedef int (*pw_dissect_fn)(struct pw_dctx *d, struct pw_cur *c);
+
+struct pw_dissector {
+    uint16_t proto;       /* enum pw_proto */
+    pw_dissect_fn dissect;
+    const struct pw_field *fields; /* ends with an entry whose abbrev is NULL; may be NULL */
+};
+
+struct pw_binding {
+    uint8_t ks;      /* enum pw_keyspace */
+    uint32_t lo, hi; /* inclusive key range */
+    uint16_t proto;
+};
+
+/* Dissects one record into pkt. frame is the 1-based frame number. Never
+ * fails: problems become anomalies and pseudo layers. */
+void pw_dissect_packet(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt);
+
+/* Hands `c` to the protocol bound to `key` in key space `ks`. With no
+ * binding, a non-empty payload becomes a `data` layer. */
+void pw_dispatch(struct pw_dctx *d, enum pw_keyspace ks, uint32_t key, struct pw_cur *c);
+
+/* Runs the dissector of `proto` directly (used when a dissector knows what
+ * comes next without a table, e.g. 6in4 inside a tunnel). */
+void pw_dissect_as(struct pw_dctx *d, unsigned proto, struct pw_cur *c);
+
+/* Appends a layer for the header that starts at the cursor's current
+ * position. Returns NULL (and records PW_AN_TOO_MANY_LAYERS) when the layer
+ * array is full; the dissector must then stop. */
+struct pw_layer *pw_push_layer(struct pw_dctx *d, unsigned proto, const struct pw_cur *c);
+
+/* Records an anomaly on the packet. */
+void pw_anomaly(struct pw_dctx *d, enum pw_anomaly an);
+
+/* Call after reading a header: if the cursor ran out, flags the layer,
+ * records truncated/malformed, appends the `_ws.short` / `_ws.malformed`
+ * pseudo layer as tshark does, and returns false (stop dissecting). */
+bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c);
+
+/* Marks the layer malformed (a length field lies) and appends
+ * `_ws.malformed`. */
+void pw_malformed(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an);
+
+/* Appends a `data` layer for whatever remains in c (nothing if empty). */
+void pw_data(struct pw_dctx *d, struct pw_cur *c);
+
+/* Registry access */
+const struct pw_dissector *pw_dissector_for(unsigned proto);
+unsigned pw_binding_lookup(enum pw_keyspace ks, uint32_t key); /* PW_P_NONE if none */
+
+#endif

@@ -1,0 +1,89 @@
+/* Ethernet II and IEEE 802.3 framing (IEEE 802.3-2018 clause 3).
+ *
+ *   dst(6) src(6) type/length(2) payload [FCS(4)]
+ *
+ * A type/length value below 0x0600 is an 802.3 length: the payload is LLC
+ * (bytes past the length are padding). 0x0600 and above is an EtherType. */
+#include <string.h>
+
+#include "dissect/protos.h"
+
+#define ETH_HLEN 14u
+#define ETH_TYPE_MIN 0x0600u
+
+int pw_dissect_eth(struct pw_dctx *d, struct pw_cur *c)
+{
+    struct pw_layer *l = pw_push_layer(d, PW_P_ETH, c);
+    if (!l)
+        return PW_DIS_OK;
+    struct pw_eth_hdr *h = &l->u.eth;
+    pw_cur_bytes(c, h->dst, 6);
+    pw_cur_bytes(c, h->src, 6);
+    h->type = pw_cur_be16(c);
+    l->hlen = ETH_HLEN;
+    if (!pw_check_cur(d, l, c))
+        return PW_DIS_OK;
+
+    if (h->type < ETH_TYPE_MIN) {
+        /* 802.3: the length bounds the LLC PDU; the rest is padding */
+        struct pw_cur llc = pw_cur_sub(c, h->type);
+        pw_dissect_as(d, PW_P_LLC, &llc);
+        return PW_DIS_OK;
+    }
+    struct pw_cur payload = pw_cur_rest(c);
+    pw_dispatch(d, PW_KS_ETHERTYPE, h->type, &payload);
+    return PW_DIS_OK;
+}
+
+static int get_dst(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    (void)pkt;
+    if (max < 1)
+        return 1;
+    out[0].type = PW_FT_ETHER;
+    memcpy(out[0].v.addr, l->u.eth.dst, 6);
+    return 1;
+}
+
+static int get_src(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    (void)pkt;
+    if (max < 1)
+        return 1;
+    out[0].type = PW_FT_ETHER;
+    memcpy(out[0].v.addr, l->u.eth.src, 6);
+    return 1;
+}
+
+/* eth.addr: both addresses, destination first (Wireshark's tree order) */
+static int get_addr(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                    int max)
+{
+    int n = get_dst(pkt, l, out, max);
+    if (max > 1)
+        get_src(pkt, l, out + 1, max - 1);
+    return n + 1;
+}
+
+static int get_type(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                    int max)
+{
+    (void)pkt;
+    if (l->u.eth.type < ETH_TYPE_MIN)
+        return 0;
+    if (max >= 1) {
+        out[0].type = PW_FT_UINT16;
+        out[0].v.u = l->u.eth.type;
+    }
+    return 1;
+}
+
+const struct pw_field pw_fields_eth[] = {
+    {"eth.dst", "Destination", PW_FT_ETHER, PW_BASE_NONE, PW_P_ETH, get_dst},
+    {"eth.src", "Source", PW_FT_ETHER, PW_BASE_NONE, PW_P_ETH, get_src},
+    {"eth.addr", "Address", PW_FT_ETHER, PW_BASE_NONE, PW_P_ETH, get_addr},
+    {"eth.type", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_ETH, get_type},
+    {NULL, NULL, 0, 0, 0, NULL},
+};
