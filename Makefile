@@ -8,7 +8,7 @@ CSTD    := -std=c17
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 OPT     ?= -O2 -g
 DEFS    := -D_GNU_SOURCE
-PKGS    := libpcap jansson libmicrohttpd sqlite3 libpcre2-8
+PKGS    := libpcap jansson libmicrohttpd sqlite3 libpcre2-8 libcurl libgcrypt
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INC     := -Isrc

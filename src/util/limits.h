@@ -27,4 +27,53 @@
 /* Streaming reader window for non-seekable input (stdin, pipes). */
 #define PW_STREAM_CHUNK (1u << 20)
 
+/* ---- capture agent (pktwatchd) ---------------------------------------- */
+
+/* Largest REST request body. The biggest legitimate body (PW_MAX_FILTERS
+ * filters with long lists plus a raw BPF expression) stays well below this;
+ * anything larger is refused with 413 before it is stored. */
+#define PW_MAX_API_BODY (64u * 1024u)
+
+/* Session names: 1..80 characters, as the reference service allows. */
+#define PW_MAX_SESSION_NAME 80u
+
+/* Filters per session, items in one ';' list, and characters in one filter
+ * value. Together they bound the size of the generated BPF expression. */
+#define PW_MAX_FILTERS 32u
+#define PW_MAX_FILTER_LIST 32u
+#define PW_MAX_FILTER_VALUE 1024u
+
+/* A user's raw BPF expression, and the expression we build from the tuples
+ * plus that raw part. pcap_compile's optimizer is superlinear, so the cap
+ * also bounds the CPU one request can cost. */
+#define PW_MAX_BPF_RAW 4096u
+#define PW_MAX_BPF_EXPR (32u * 1024u)
+
+/* A file path inside the capture root, as the request gives it. */
+#define PW_MAX_CAPTURE_PATH 1024u
+
+/* Interfaces one session may name in `target` (a ';' list). */
+#define PW_MAX_TARGET_IFACES 8u
+
+/* Sessions kept in the state database, running or not (the reference
+ * service allows 10,000 per region). */
+#define PW_MAX_STORED_SESSIONS 10000u
+
+/* Concurrent HTTP connections, and per client address. */
+#define PW_MAX_API_CONNECTIONS 256u
+#define PW_MAX_API_CONNECTIONS_PER_IP 64u
+
+/* Token file size (a bearer token is a short line). */
+#define PW_MAX_TOKEN 4096u
+
+/* stdio buffer of one capture file. Records are only ever written whole:
+ * before a record that would not fit in what is left of the buffer we flush,
+ * so it must hold the largest record (header + snaplen 262144). */
+#define PW_CAPFILE_BUFFER (1024u * 1024u)
+#define PW_MAX_SNAPLEN 262144u
+
+/* Largest response the client (`pktwatch capture`) accepts for a JSON call;
+ * downloads stream to a file and are not bounded by it. */
+#define PW_MAX_API_RESPONSE (64u * 1024u * 1024u)
+
 #endif

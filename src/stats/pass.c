@@ -1,0 +1,38 @@
+#include "stats/pass.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/dissect.h"
+
+#define PROGRESS_EVERY 65536u
+
+int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
+                const struct pw_pass_opts *opts, struct pw_pass_result *res)
+{
+    /* One packet record for the whole pass: dissection overwrites it, so
+     * nothing is allocated per packet. It is large, so not on the stack. */
+    struct pw_packet *pkt = NULL;
+    bool dissect = opts && opts->dissect;
+    memset(res, 0, sizeof(*res));
+    if (dissect) {
+        pkt = malloc(sizeof(*pkt));
+        if (!pkt)
+            return res->status = pw_error_set(&res->damage, PW_ERR_NOMEM, "out of memory");
+    }
+    struct pw_record rec;
+    int rc;
+    while ((rc = pw_reader_next(r, &rec, &res->damage)) == 1) {
+        res->packets++;
+        if (dissect)
+            pw_dissect_packet(&rec, res->packets, pkt);
+        for (unsigned i = 0; i < ntaps; i++)
+            taps[i].packet(taps[i].arg, &rec, pkt);
+        if (opts && opts->progress && res->packets % PROGRESS_EVERY == 0)
+            opts->progress(opts->progress_arg, pw_reader_offset(r), pw_reader_size(r),
+                           res->packets);
+    }
+    free(pkt);
+    res->status = rc < 0 ? rc : 0;
+    return res->status;
+}

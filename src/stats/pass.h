@@ -1,0 +1,39 @@
+/* The one pass over a capture: the reader drives, every record is dissected
+ * once, and every active consumer ("tap") sees it. Commands that want several
+ * reports only add taps; nothing reads the file twice. */
+#ifndef PW_STATS_PASS_H
+#define PW_STATS_PASS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture/reader.h"
+#include "dissect/packet.h"
+
+struct pw_tap {
+    void *arg;
+    /* pkt is NULL when the pass runs without dissection */
+    void (*packet)(void *arg, const struct pw_record *rec, const struct pw_packet *pkt);
+};
+
+typedef void (*pw_progress_fn)(void *arg, uint64_t bytes, int64_t total, uint64_t packets);
+
+struct pw_pass_opts {
+    bool dissect;            /* run the dissectors (false: records only) */
+    pw_progress_fn progress; /* called every so often; may be NULL */
+    void *progress_arg;
+};
+
+struct pw_pass_result {
+    uint64_t packets;
+    int status;             /* 0, or the pw_err that ended the read early */
+    struct pw_error damage; /* message and offset when status != 0 */
+};
+
+/* Runs the pass to the end of the input. Returns 0 when the whole input was
+ * read, or the reader's error (PW_ERR_CUT_SHORT, PW_ERR_FORMAT, PW_ERR_IO);
+ * in both cases every complete record before the damage went to the taps. */
+int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
+                const struct pw_pass_opts *opts, struct pw_pass_result *res);
+
+#endif

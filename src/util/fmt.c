@@ -1,0 +1,72 @@
+#include "util/fmt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+char *pw_fmt_size(char *buf, size_t n, int64_t v, enum pw_size_unit unit)
+{
+    static const char *const prefixes[] = {"", "k", "M", "G", "T", "P", "E"};
+    int64_t scaled = v;
+    int p = 0;
+    /* largest prefix whose value is at least 10 */
+    int64_t div = 1;
+    for (int i = 1; i < 7; i++) {
+        if (div > INT64_MAX / 1000)
+            break;
+        div *= 1000;
+        if (v / div >= 10) {
+            scaled = v / div;
+            p = i;
+        }
+    }
+    const char *u;
+    switch (unit) {
+    case PW_UNIT_BYTES: u = p ? "B" : " bytes"; break;
+    case PW_UNIT_BYTES_S: u = p ? "Bps" : " bytes/s"; break;
+    case PW_UNIT_BITS_S: u = p ? "bps" : " bits/s"; break;
+    default: u = "packets/s"; break;
+    }
+    if (p == 0)
+        snprintf(buf, n, "%" PRId64 "%s%s", scaled, unit == PW_UNIT_PACKETS_S ? " " : "", u);
+    else
+        snprintf(buf, n, "%" PRId64 " %s%s", scaled, prefixes[p], u);
+    return buf;
+}
+
+static const uint32_t pow10_u32[] = {1,      10,      100,      1000,      10000,
+                                     100000, 1000000, 10000000, 100000000, 1000000000};
+
+char *pw_fmt_abstime(char *buf, size_t n, struct pw_ts t, int prec)
+{
+    struct tm tm;
+    time_t s = (time_t)t.sec;
+    if (!localtime_r(&s, &tm)) {
+        snprintf(buf, n, "(invalid time)");
+        return buf;
+    }
+    int len = (int)strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+    if (prec > 0 && prec <= 9 && len > 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, ".%0*" PRIu32, prec, t.nsec / pow10_u32[9 - prec]);
+    return buf;
+}
+
+char *pw_fmt_reltime(char *buf, size_t n, int64_t ns, int prec)
+{
+    const char *sign = "";
+    uint64_t a = (uint64_t)ns;
+    if (ns < 0) {
+        sign = "-";
+        a = (uint64_t)0 - (uint64_t)ns;
+    }
+    if (prec < 0)
+        prec = 9;
+    if (prec > 9)
+        prec = 9;
+    uint64_t sec = a / 1000000000u, frac = a % 1000000000u;
+    if (prec == 0)
+        snprintf(buf, n, "%s%" PRIu64, sign, sec);
+    else
+        snprintf(buf, n, "%s%" PRIu64 ".%0*" PRIu64, sign, sec, prec, frac / pow10_u32[9 - prec]);
+    return buf;
+}
