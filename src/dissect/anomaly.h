@@ -34,6 +34,9 @@ enum pw_anomaly {
     PW_AN__COUNT
 };
 
+/* Anomalies are kept as bits of a 64-bit mask per packet. */
+_Static_assert(PW_AN__COUNT <= 64, "too many anomaly kinds for the per-packet mask");
+
 const char *pw_anomaly_name(unsigned an);
 const char *pw_anomaly_descr(unsigned an);
 

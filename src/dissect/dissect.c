@@ -68,9 +68,9 @@ const char *pw_anomaly_descr(unsigned an)
 void pw_anomaly(struct pw_dctx *d, enum pw_anomaly an)
 {
     struct pw_packet *pkt = d->pkt;
-    if (pkt->anomaly_mask & (1u << an))
+    if (pkt->anomaly_mask & (1ull << an))
         return;
-    pkt->anomaly_mask |= 1u << an;
+    pkt->anomaly_mask |= 1ull << an;
     if (pkt->nanom < PW_MAX_PKT_ANOMALIES)
         pkt->anom[pkt->nanom++] = (uint8_t)an;
 }
@@ -145,21 +145,56 @@ void pw_data(struct pw_dctx *d, struct pw_cur *c)
     c->pos = c->cap;
 }
 
-void pw_dissect_as(struct pw_dctx *d, unsigned proto, struct pw_cur *c)
+void pw_invalid(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an)
+{
+    if (l)
+        l->flags |= PW_LF_MALFORMED;
+    pw_anomaly(d, an);
+}
+
+/* Runs one dissector under the nesting bound. Returns its verdict; a missing
+ * dissector counts as "not mine" so that the caller falls back to data. */
+static int run_dissector(struct pw_dctx *d, unsigned proto, struct pw_cur *c)
 {
     const struct pw_dissector *ds = pw_dissector_for(proto);
-    if (!ds || !ds->dissect) {
-        pw_data(d, c);
-        return;
-    }
+    if (!ds || !ds->dissect)
+        return PW_DIS_NOT_MINE;
     if (d->depth >= PW_MAX_LAYERS) {
         pw_anomaly(d, PW_AN_TOO_MANY_LAYERS);
-        return;
+        return PW_DIS_OK;
     }
     d->depth++;
-    if (ds->dissect(d, c) == PW_DIS_NOT_MINE)
-        pw_data(d, c);
+    int rc = ds->dissect(d, c);
     d->depth--;
+    return rc;
+}
+
+void pw_dissect_as(struct pw_dctx *d, unsigned proto, struct pw_cur *c)
+{
+    if (run_dissector(d, proto, c) == PW_DIS_NOT_MINE)
+        pw_data(d, c);
+}
+
+void pw_dispatch_ports(struct pw_dctx *d, enum pw_keyspace ks, uint16_t a, uint16_t b,
+                       struct pw_cur *c)
+{
+    uint16_t lo = a < b ? a : b, hi = a < b ? b : a;
+    unsigned p = pw_binding_lookup(ks, lo);
+    if (p != PW_P_NONE) {
+        /* a declining heuristic must leave the cursor alone; give the next
+         * candidate a fresh copy all the same */
+        struct pw_cur try = *c;
+        if (run_dissector(d, p, &try) == PW_DIS_OK) {
+            *c = try;
+            return;
+        }
+    }
+    if (hi != lo) {
+        p = pw_binding_lookup(ks, hi);
+        if (p != PW_P_NONE && run_dissector(d, p, c) == PW_DIS_OK)
+            return;
+    }
+    pw_data(d, c);
 }
 
 void pw_dispatch(struct pw_dctx *d, enum pw_keyspace ks, uint32_t key, struct pw_cur *c)

@@ -79,8 +79,51 @@ bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c)
  * `_ws.malformed`. */
 void pw_malformed(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an);
 
+/* Marks the layer malformed for a header field tshark reports with an expert
+ * error but without an exception (bogus IPv4 header length, total length
+ * below the header length, ...): the specific anomaly is recorded, dissection
+ * of this packet stops, and no `_ws.malformed` pseudo layer is appended,
+ * because tshark shows none either. */
+void pw_invalid(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an);
+
+/* Hands a transport payload to the protocol bound to one of its ports: the
+ * lower-numbered port first, then the higher one (Wireshark's "try low port
+ * first" rule). A bound dissector that declines (PW_DIS_NOT_MINE) lets the
+ * other port be tried; with no taker a non-empty payload becomes `data`. */
+void pw_dispatch_ports(struct pw_dctx *d, enum pw_keyspace ks, uint16_t a, uint16_t b,
+                       struct pw_cur *c);
+
 /* Appends a `data` layer for whatever remains in c (nothing if empty). */
 void pw_data(struct pw_dctx *d, struct pw_cur *c);
+
+/* Records l as the packet's network / transport layer unless it is quoted
+ * inside an ICMP error (see struct pw_packet). */
+static inline void pw_set_l3(struct pw_dctx *d, const struct pw_layer *l)
+{
+    if (!d->in_icmp_error) {
+        d->pkt->l3 = (int16_t)(l - d->pkt->layer);
+        d->pkt->l4 = -1;
+    }
+}
+
+static inline void pw_set_l4(struct pw_dctx *d, const struct pw_layer *l)
+{
+    if (!d->in_icmp_error)
+        d->pkt->l4 = (int16_t)(l - d->pkt->layer);
+}
+
+/* For an IP fragment: true when tshark would dissect the fragment's payload
+ * as the upper protocol rather than show it as `data`. That is the case for
+ * a first fragment (offset 0) that tshark does not try to reassemble: inside
+ * an ICMP error, or when the capture does not hold all `frag_len` bytes of
+ * the fragment's payload (snap length, or a length field beyond the frame). */
+static inline bool pw_first_fragment_shown(const struct pw_dctx *d, const struct pw_cur *payload,
+                                           uint32_t frag_off, uint32_t frag_len)
+{
+    if (frag_off != 0)
+        return false;
+    return d->in_icmp_error || payload->cap < frag_len;
+}
 
 /* Registry access */
 const struct pw_dissector *pw_dissector_for(unsigned proto);

@@ -7,6 +7,7 @@
 #ifndef PW_DISSECT_FIELD_H
 #define PW_DISSECT_FIELD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct pw_packet;
@@ -30,13 +31,19 @@ enum pw_ftype {
     PW_FT_STRING,
     PW_FT_RELATIVE_TIME, /* nanoseconds in v.i */
     PW_FT_ABSOLUTE_TIME, /* nanoseconds since the epoch in v.i */
+    /* appended (display filters, issue 5): keep existing numbers stable */
+    PW_FT_INT8,
+    PW_FT_INT16,
+    PW_FT_INT64, /* signed types keep the value sign-extended in v.i */
+    PW_FT_DOUBLE, /* v.d */
 };
 
 enum pw_fbase {
     PW_BASE_NONE = 0,
     PW_BASE_DEC,
     PW_BASE_HEX,
-    PW_BASE_DEC_HEX,
+    PW_BASE_DEC_HEX, /* -T fields prints the decimal */
+    PW_BASE_HEX_DEC, /* -T fields prints the hex (ip.id) */
 };
 
 struct pw_fvalue {
@@ -48,7 +55,9 @@ struct pw_fvalue {
         struct {
             const uint8_t *p;
             uint32_t len;
-        } bytes; /* BYTES and STRING: points into the packet or static data */
+        } bytes; /* BYTES and STRING: points into the packet or static data; for a
+                    field with a text() builder, p is NULL and len the text's length */
+        double d;
     } v;
 };
 
@@ -64,6 +73,13 @@ struct pw_field {
     uint8_t base;       /* enum pw_fbase */
     uint16_t proto;     /* the layer it is read from */
     pw_field_get_fn get;
+    /* Optional (NULL for almost every field): for a STRING whose text is
+     * built from the packet rather than found in it (frame.protocols). The
+     * getter then returns values with bytes.p == NULL; consumers call this
+     * to write occurrence `idx` into buf (NUL-terminated, cut to n bytes)
+     * and get the full length back. */
+    size_t (*text)(const struct pw_packet *pkt, const struct pw_layer *l, int idx, char *buf,
+                   size_t n);
 };
 
 /* Lookup by abbreviation across every dissector's table; NULL if unknown. */

@@ -24,6 +24,21 @@ enum {
     PW_LF_MALFORMED = 1u << 1, /* a length field in the header lies */
     PW_LF_FRAGMENT = 1u << 2,  /* IP: this packet is a fragment */
     PW_LF_QUOTED = 1u << 3,    /* inside an ICMP error: not a real header */
+    /* tshark draws this layer inside the previous protocol's tree: it is in
+     * frame.protocols but is not a level of the protocol hierarchy (IPv6
+     * extension headers that follow IPv6, the data of ICMP echo messages).
+     * The payload above a quoted transport header (the quoted UDP's data or
+     * DNS) is neither QUOTED nor SUBTREE: tshark shows it as a level. */
+    PW_LF_SUBTREE = 1u << 4,
+    /* Application stage (src/dissect/app.c): this layer stands for
+     * u.app.count consecutive PDUs of its protocol, each of which tshark
+     * shows as its own nested level (30 BitTorrent messages in a segment are
+     * 30 levels); one layer keeps the layer array bounded. */
+    PW_LF_REPEAT = 1u << 5,
+    /* Application stage: the PDU was reassembled from several TCP segments;
+     * its bytes are not (all) in this frame, so field getters that read the
+     * frame must not look at it. */
+    PW_LF_REASSEMBLED = 1u << 6,
 };
 
 struct pw_ip4_hdr {
@@ -57,6 +72,7 @@ struct pw_tcp_hdr {
     bool has_ts;
     uint32_t tsval, tsecr;
     uint32_t payload_len; /* reported TCP payload length */
+    uint32_t stream;      /* tcp.stream, set by the flow stage (PW_NO_STREAM: none) */
 };
 
 enum {
@@ -73,6 +89,66 @@ enum {
 
 struct pw_udp_hdr {
     uint16_t sport, dport, ulen, cksum;
+    uint32_t stream; /* udp.stream, set by the flow stage (PW_NO_STREAM: none) */
+};
+
+/* ---- results of the flow stage (src/flow/flows.h) ---------------------- */
+
+#define PW_NO_STREAM UINT32_MAX
+
+/* A time difference as tshark computes and prints it (wsutil's nstime_t):
+ * seconds and nanoseconds, normally of the same sign with |nsec| < 1e9.
+ * Timestamps with out-of-range fractions (some files store them) give an
+ * unnormalised pair that tshark prints as it is, so we keep the pair rather
+ * than a nanosecond count. pw_nstime_ns() gives the count for arithmetic. */
+struct pw_nstime {
+    int64_t sec;
+    int32_t nsec;
+};
+
+static inline int64_t pw_nstime_ns(struct pw_nstime t)
+{
+    return t.sec * 1000000000LL + t.nsec;
+}
+
+/* tcp.analysis.* flags (PW_TA_*), as tshark sets them on a segment */
+enum {
+    PW_TA_RETRANSMISSION = 1u << 0,
+    PW_TA_LOST_PACKET = 1u << 1,        /* lost_segment */
+    PW_TA_ACK_LOST_PACKET = 1u << 2,    /* ack_lost_segment */
+    PW_TA_KEEP_ALIVE = 1u << 3,
+    PW_TA_DUPLICATE_ACK = 1u << 4,
+    PW_TA_ZERO_WINDOW = 1u << 5,
+    PW_TA_ZERO_WINDOW_PROBE = 1u << 6,
+    PW_TA_ZERO_WINDOW_PROBE_ACK = 1u << 7,
+    PW_TA_KEEP_ALIVE_ACK = 1u << 8,
+    PW_TA_OUT_OF_ORDER = 1u << 9,
+    PW_TA_FAST_RETRANSMISSION = 1u << 10,
+    PW_TA_WINDOW_UPDATE = 1u << 11,
+    PW_TA_WINDOW_FULL = 1u << 12,
+    PW_TA_REUSED_PORTS = 1u << 13,
+    PW_TA_SPURIOUS_RETRANSMISSION = 1u << 14,
+};
+
+/* TCP analysis of one segment (the packet's analysed TCP layer). */
+struct pw_tcp_info {
+    int16_t layer;       /* index of the TCP layer this describes; -1: none */
+    bool analysed;       /* sequence analysis ran (not a fragment, not quoted,
+                            a TCP header that fits in the segment) */
+    bool has_ta;         /* tshark has an analysis record for the frame: only
+                            then does it show tcp.analysis.initial_rtt */
+    bool has_irtt;       /* the stream's iRTT is known */
+    uint8_t dir;         /* sender is endpoint 0 or 1 of the flow key */
+    uint32_t stream;     /* tcp.stream */
+    uint32_t aflags;     /* PW_TA_* */
+    uint32_t seglen;     /* tcp.len (valid when analysed) */
+    uint32_t rel_seq, rel_ack; /* tcp.seq, tcp.ack (relative, when analysed) */
+    uint64_t acks_frame; /* tcp.analysis.acks_frame, 0 when absent */
+    struct pw_nstime ack_rtt;     /* when acks_frame != 0; tshark hides a zero */
+    struct pw_nstime initial_rtt; /* when has_irtt */
+    uint32_t dupack_num;          /* tcp.analysis.duplicate_ack_num, 0 when absent */
+    uint64_t dupack_frame;
+    uint32_t bytes_in_flight, push_bytes_sent; /* 0 when absent */
 };
 
 struct pw_eth_hdr {
@@ -100,11 +176,34 @@ struct pw_layer {
         } vlan;
         struct {
             uint8_t type, code;
-        } icmp;
+        } icmp; /* icmp and icmpv6 */
         struct {
             uint16_t opcode;
+            uint16_t hrd, pro; /* hardware / protocol address space */
+            uint8_t hln, pln;  /* address lengths; addresses are read from the frame */
         } arp;
-        uint32_t key; /* generic next-protocol key (GRE protocol, PPP protocol, ...) */
+        struct {
+            uint16_t flags; /* flags and version word */
+            uint16_t proto;
+            uint32_t key, seq, ack; /* valid when the matching flag is set */
+        } gre;
+        struct {
+            uint8_t flags;
+            uint32_t vni;
+        } vxlan;
+        struct {
+            uint16_t pkttype, hatype, halen, proto;
+            uint32_t ifindex; /* SLL2 only */
+        } sll;
+        struct {
+            uint8_t nxt;  /* next header */
+            uint16_t len; /* header length in bytes */
+        } ext;            /* IPv6 extension headers and AH */
+        struct {
+            uint32_t count; /* PDUs this layer stands for (PW_LF_REPEAT) */
+            uint32_t pdu_len; /* reported bytes of the (first) PDU */
+        } app;            /* application-stage layers (src/dissect/app.c) */
+        uint32_t key; /* generic next-protocol key (PPP protocol, null family, ...) */
     } u;
 };
 
@@ -113,17 +212,31 @@ struct pw_packet {
     const uint8_t *data; /* == rec->data */
     uint32_t caplen, len;
     uint64_t frame;      /* 1-based frame number */
+    /* Set by the pass driver, not by dissection: the timestamps of the
+     * file's first record and of the previous record, for
+     * frame.time_relative and frame.time_delta (the first record's own
+     * time for the first record). */
+    struct pw_ts ts_first, ts_prev;
 
     uint16_t nlayers;
     struct pw_layer layer[PW_MAX_LAYERS];
 
     /* Indexes into layer[] (-1 when absent): the innermost network and
-     * transport layers that are not quoted inside an ICMP error. */
+     * transport layers that are not quoted inside an ICMP error. A network
+     * layer resets l4, so l4 is always the transport carried by l3 (a tunnel
+     * whose inner packet has no ports, or is a non-first fragment, has
+     * l4 == -1 rather than pointing at the outer UDP). */
     int16_t l3, l4;
 
-    uint32_t anomaly_mask;   /* bit (1 << pw_anomaly) for every anomaly seen */
+    uint64_t anomaly_mask;   /* bit (1 << pw_anomaly) for every anomaly seen */
     uint8_t nanom;
     uint8_t anom[PW_MAX_PKT_ANOMALIES];
+
+    /* Filled by the flow stage after dissection (per-layer stream numbers
+     * are in u.tcp.stream / u.udp.stream). flow_done is false when the pass
+     * runs without it; then none of this, nor those stream numbers, is set. */
+    bool flow_done;
+    struct pw_tcp_info tcp;
 };
 
 const char *pw_proto_abbrev(unsigned proto);

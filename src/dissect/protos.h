@@ -10,6 +10,7 @@
 PW_DECLARE_DISSECTOR(eth);
 PW_DECLARE_DISSECTOR(llc);
 PW_DECLARE_DISSECTOR(vlan);
+PW_DECLARE_DISSECTOR(ieee8021ad);
 PW_DECLARE_DISSECTOR(sll);
 PW_DECLARE_DISSECTOR(sll2);
 PW_DECLARE_DISSECTOR(null);
@@ -19,6 +20,12 @@ PW_DECLARE_DISSECTOR(pppoes);
 PW_DECLARE_DISSECTOR(arp);
 PW_DECLARE_DISSECTOR(ipv4);
 PW_DECLARE_DISSECTOR(ipv6);
+PW_DECLARE_DISSECTOR(ipv6_hopopts);
+PW_DECLARE_DISSECTOR(ipv6_routing);
+PW_DECLARE_DISSECTOR(ipv6_fraghdr);
+PW_DECLARE_DISSECTOR(ipv6_dstopts);
+PW_DECLARE_DISSECTOR(ah);
+PW_DECLARE_DISSECTOR(loop);
 PW_DECLARE_DISSECTOR(icmp);
 PW_DECLARE_DISSECTOR(icmpv6);
 PW_DECLARE_DISSECTOR(tcp);
@@ -26,8 +33,17 @@ PW_DECLARE_DISSECTOR(udp);
 PW_DECLARE_DISSECTOR(gre);
 PW_DECLARE_DISSECTOR(vxlan);
 
+PW_DECLARE_FIELDS(frame); /* frame.c: frame.* (no dissector) */
+PW_DECLARE_FIELDS(data);  /* frame.c: data.data, data.len */
 PW_DECLARE_FIELDS(eth);
+PW_DECLARE_FIELDS(llc);
 PW_DECLARE_FIELDS(vlan);
+PW_DECLARE_FIELDS(ieee8021ad);
+PW_DECLARE_FIELDS(sll);
+PW_DECLARE_FIELDS(null);
+PW_DECLARE_FIELDS(ppp);
+PW_DECLARE_FIELDS(pppoes);
+PW_DECLARE_FIELDS(loop);
 PW_DECLARE_FIELDS(arp);
 PW_DECLARE_FIELDS(ip);
 PW_DECLARE_FIELDS(ipv6);
@@ -35,5 +51,40 @@ PW_DECLARE_FIELDS(icmp);
 PW_DECLARE_FIELDS(icmpv6);
 PW_DECLARE_FIELDS(tcp);
 PW_DECLARE_FIELDS(udp);
+PW_DECLARE_FIELDS(ah);
+PW_DECLARE_FIELDS(gre);
+PW_DECLARE_FIELDS(vxlan);
+
+/* Shared between dissectors of this directory. */
+
+/* Pushes an IPv6 extension header (or AH) layer; *owner is the IPv6 layer
+ * whose header chain it continues (then the layer is PW_LF_SUBTREE), or
+ * NULL. Returns NULL when the layer array is full. */
+struct pw_layer *pw_ipv6_ext_push(struct pw_dctx *d, unsigned proto, struct pw_cur *c,
+                                  struct pw_layer **owner);
+
+/* Dissects the IP packet quoted by an ICMP/ICMPv6 error as `ip_proto` with
+ * in_icmp_error set; records PW_AN_ICMP_SHORT_QUOTE when fewer than `min`
+ * bytes are quoted. */
+void pw_icmp_quote(struct pw_dctx *d, struct pw_cur *q, unsigned ip_proto, uint32_t min);
+
+
+/* application stage (issue 3): dissectors bound to UDP ports in phase one,
+ * and the ones the application stage (app.c) calls for TCP payloads */
+PW_DECLARE_DISSECTOR(dns);
+PW_DECLARE_DISSECTOR(mdns);
+PW_DECLARE_DISSECTOR(llmnr);
+PW_DECLARE_DISSECTOR(nbns);
+PW_DECLARE_DISSECTOR(dhcp);
+PW_DECLARE_DISSECTOR(dhcpv6);
+PW_DECLARE_DISSECTOR(ntp);
+PW_DECLARE_DISSECTOR(ssdp);
+PW_DECLARE_DISSECTOR(syslog);
+PW_DECLARE_DISSECTOR(snmp);
+PW_DECLARE_DISSECTOR(sip);
+PW_DECLARE_DISSECTOR(stun);
+PW_DECLARE_DISSECTOR(bt_dht);
+PW_DECLARE_FIELDS(dns);
+void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto);
 
 #endif

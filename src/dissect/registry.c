@@ -6,6 +6,7 @@
 
 #include "dissect/dissect.h"
 #include "dissect/protos.h"
+#include "flow/flows.h"
 
 /* Link types (LINKTYPE_* from the tcpdump.org list) */
 enum {
@@ -19,28 +20,51 @@ enum {
     LT_IPV4 = 228,
     LT_IPV6 = 229,
     LT_LINUX_SLL2 = 276,
+    LT_ATM_RFC1483 = 100,
 };
 
 static const struct pw_dissector dissectors[] = {
+    {PW_P_FRAME, NULL, pw_fields_frame}, /* fields only: frame is never a layer */
+    {PW_P_DATA, NULL, pw_fields_data},   /* layers pushed by pw_data() */
     {PW_P_ETH, pw_dissect_eth, pw_fields_eth},
-    {PW_P_LLC, pw_dissect_llc, NULL},
+    {PW_P_LLC, pw_dissect_llc, pw_fields_llc},
     {PW_P_VLAN, pw_dissect_vlan, pw_fields_vlan},
-    {PW_P_IEEE8021AD, pw_dissect_vlan, NULL},
-    {PW_P_SLL, pw_dissect_sll, NULL},
-    {PW_P_SLL2, pw_dissect_sll2, NULL},
-    {PW_P_NULL_LOOP, pw_dissect_null, NULL},
+    {PW_P_IEEE8021AD, pw_dissect_ieee8021ad, pw_fields_ieee8021ad},
+    {PW_P_SLL, pw_dissect_sll, pw_fields_sll},
+    {PW_P_SLL2, pw_dissect_sll2, NULL}, /* pushes PW_P_SLL layers */
+    {PW_P_NULL_LOOP, pw_dissect_null, pw_fields_null},
     {PW_P_RAW, pw_dissect_raw, NULL},
-    {PW_P_PPP, pw_dissect_ppp, NULL},
-    {PW_P_PPPOES, pw_dissect_pppoes, NULL},
+    {PW_P_PPP, pw_dissect_ppp, pw_fields_ppp},
+    {PW_P_PPPOES, pw_dissect_pppoes, pw_fields_pppoes},
+    {PW_P_LOOP, pw_dissect_loop, pw_fields_loop},
     {PW_P_ARP, pw_dissect_arp, pw_fields_arp},
     {PW_P_IP, pw_dissect_ipv4, pw_fields_ip},
     {PW_P_IPV6, pw_dissect_ipv6, pw_fields_ipv6},
+    {PW_P_IPV6_HOPOPTS, pw_dissect_ipv6_hopopts, NULL}, /* fields: in pw_fields_ipv6 */
+    {PW_P_IPV6_ROUTING, pw_dissect_ipv6_routing, NULL},
+    {PW_P_IPV6_FRAGHDR, pw_dissect_ipv6_fraghdr, NULL},
+    {PW_P_IPV6_DSTOPTS, pw_dissect_ipv6_dstopts, NULL},
+    {PW_P_AH, pw_dissect_ah, pw_fields_ah},
     {PW_P_ICMP, pw_dissect_icmp, pw_fields_icmp},
     {PW_P_ICMPV6, pw_dissect_icmpv6, pw_fields_icmpv6},
     {PW_P_TCP, pw_dissect_tcp, pw_fields_tcp},
     {PW_P_UDP, pw_dissect_udp, pw_fields_udp},
-    {PW_P_GRE, pw_dissect_gre, NULL},
-    {PW_P_VXLAN, pw_dissect_vxlan, NULL},
+    {PW_P_GRE, pw_dissect_gre, pw_fields_gre},
+    {PW_P_VXLAN, pw_dissect_vxlan, pw_fields_vxlan},
+    /* application protocols (issue 3) */
+    {PW_P_DNS, pw_dissect_dns, pw_fields_dns},
+    {PW_P_MDNS, pw_dissect_mdns, NULL},
+    {PW_P_LLMNR, pw_dissect_llmnr, NULL},
+    {PW_P_NBNS, pw_dissect_nbns, NULL},
+    {PW_P_DHCP, pw_dissect_dhcp, NULL},
+    {PW_P_DHCPV6, pw_dissect_dhcpv6, NULL},
+    {PW_P_NTP, pw_dissect_ntp, NULL},
+    {PW_P_SSDP, pw_dissect_ssdp, NULL},
+    {PW_P_SYSLOG, pw_dissect_syslog, NULL},
+    {PW_P_SNMP, pw_dissect_snmp, NULL},
+    {PW_P_SIP, pw_dissect_sip, NULL},
+    {PW_P_STUN, pw_dissect_stun, NULL},
+    {PW_P_BT_DHT, pw_dissect_bt_dht, NULL},
 };
 
 static const struct pw_binding bindings[] = {
@@ -55,29 +79,54 @@ static const struct pw_binding bindings[] = {
     {PW_KS_LINKTYPE, LT_IPV6, LT_IPV6, PW_P_RAW},
     {PW_KS_LINKTYPE, LT_LINUX_SLL, LT_LINUX_SLL, PW_P_SLL},
     {PW_KS_LINKTYPE, LT_LINUX_SLL2, LT_LINUX_SLL2, PW_P_SLL2},
+    {PW_KS_LINKTYPE, LT_ATM_RFC1483, LT_ATM_RFC1483, PW_P_LLC}, /* RFC 1483 LLC encapsulation */
     /* EtherTypes */
     {PW_KS_ETHERTYPE, 0x0800, 0x0800, PW_P_IP},
     {PW_KS_ETHERTYPE, 0x0806, 0x0806, PW_P_ARP},
+    {PW_KS_ETHERTYPE, 0x8035, 0x8035, PW_P_ARP}, /* RARP (RFC 903): ARP's format */
     {PW_KS_ETHERTYPE, 0x86dd, 0x86dd, PW_P_IPV6},
     {PW_KS_ETHERTYPE, 0x8100, 0x8100, PW_P_VLAN},
     {PW_KS_ETHERTYPE, 0x88a8, 0x88a8, PW_P_IEEE8021AD},
     {PW_KS_ETHERTYPE, 0x9100, 0x9100, PW_P_VLAN},
     {PW_KS_ETHERTYPE, 0x8864, 0x8864, PW_P_PPPOES},
     {PW_KS_ETHERTYPE, 0x880b, 0x880b, PW_P_PPP},
-    {PW_KS_ETHERTYPE, 0x6558, 0x6558, PW_P_ETH}, /* transparent Ethernet bridging (GRE) */
+    {PW_KS_ETHERTYPE, 0x6558, 0x6558, PW_P_ETH},  /* transparent Ethernet bridging (GRE) */
+    {PW_KS_ETHERTYPE, 0x9000, 0x9000, PW_P_LOOP}, /* Ethernet configuration test protocol */
     /* PPP protocols */
     {PW_KS_PPP, 0x0021, 0x0021, PW_P_IP},
     {PW_KS_PPP, 0x0057, 0x0057, PW_P_IPV6},
-    /* IP protocols */
+    /* IP protocols (IPv6 extension headers are bound like upper protocols,
+     * as tshark does: IPv4 protocol 0 shows ipv6.hopopts) */
+    {PW_KS_IPPROTO, 0, 0, PW_P_IPV6_HOPOPTS},
     {PW_KS_IPPROTO, 1, 1, PW_P_ICMP},
     {PW_KS_IPPROTO, 4, 4, PW_P_IP},
     {PW_KS_IPPROTO, 6, 6, PW_P_TCP},
     {PW_KS_IPPROTO, 17, 17, PW_P_UDP},
     {PW_KS_IPPROTO, 41, 41, PW_P_IPV6},
+    {PW_KS_IPPROTO, 43, 43, PW_P_IPV6_ROUTING},
+    {PW_KS_IPPROTO, 44, 44, PW_P_IPV6_FRAGHDR},
     {PW_KS_IPPROTO, 47, 47, PW_P_GRE},
+    {PW_KS_IPPROTO, 51, 51, PW_P_AH},
     {PW_KS_IPPROTO, 58, 58, PW_P_ICMPV6},
+    {PW_KS_IPPROTO, 60, 60, PW_P_IPV6_DSTOPTS},
     /* UDP ports */
     {PW_KS_UDP_PORT, 4789, 4789, PW_P_VXLAN},
+    /* application protocols on UDP, as tshark 4.0's udp.port table
+     * (`tshark -G decodes`); TCP payloads go to the application stage */
+    {PW_KS_UDP_PORT, 53, 53, PW_P_DNS},
+    {PW_KS_UDP_PORT, 67, 68, PW_P_DHCP},
+    {PW_KS_UDP_PORT, 4011, 4011, PW_P_DHCP},
+    {PW_KS_UDP_PORT, 123, 123, PW_P_NTP},
+    {PW_KS_UDP_PORT, 137, 137, PW_P_NBNS},
+    {PW_KS_UDP_PORT, 161, 162, PW_P_SNMP},
+    {PW_KS_UDP_PORT, 8161, 8161, PW_P_SNMP},
+    {PW_KS_UDP_PORT, 514, 514, PW_P_SYSLOG},
+    {PW_KS_UDP_PORT, 546, 547, PW_P_DHCPV6},
+    {PW_KS_UDP_PORT, 1900, 1900, PW_P_SSDP},
+    {PW_KS_UDP_PORT, 3478, 3478, PW_P_STUN},
+    {PW_KS_UDP_PORT, 5060, 5060, PW_P_SIP},
+    {PW_KS_UDP_PORT, 5353, 5353, PW_P_MDNS},
+    {PW_KS_UDP_PORT, 5355, 5355, PW_P_LLMNR},
 };
 
 #define LT_DENSE 512u
@@ -144,10 +193,19 @@ const struct pw_dissector *pw_dissector_for(unsigned proto)
     return proto < PW_P__COUNT ? tab.by_proto[proto] : NULL;
 }
 
+/* Field tables of the stages after dissection, which read results those
+ * stages store in the packet (src/flow/fields.c: tcp.stream, tcp.analysis.*,
+ * udp.stream). */
+static const struct pw_field *const stage_fields[] = {pw_fields_flow};
+
 const struct pw_field *pw_field_by_name(const char *abbrev)
 {
     for (size_t i = 0; i < sizeof(dissectors) / sizeof(dissectors[0]); i++)
         for (const struct pw_field *f = dissectors[i].fields; f && f->abbrev; f++)
+            if (strcmp(f->abbrev, abbrev) == 0)
+                return f;
+    for (size_t i = 0; i < sizeof(stage_fields) / sizeof(stage_fields[0]); i++)
+        for (const struct pw_field *f = stage_fields[i]; f->abbrev; f++)
             if (strcmp(f->abbrev, abbrev) == 0)
                 return f;
     return NULL;
@@ -157,5 +215,8 @@ void pw_field_foreach(void (*fn)(const struct pw_field *f, void *arg), void *arg
 {
     for (size_t i = 0; i < sizeof(dissectors) / sizeof(dissectors[0]); i++)
         for (const struct pw_field *f = dissectors[i].fields; f && f->abbrev; f++)
+            fn(f, arg);
+    for (size_t i = 0; i < sizeof(stage_fields) / sizeof(stage_fields[0]); i++)
+        for (const struct pw_field *f = stage_fields[i]; f->abbrev; f++)
             fn(f, arg);
 }

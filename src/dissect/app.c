@@ -1,0 +1,548 @@
+/* The application stage (see app.h). TCP payloads follow tshark's
+ * desegmentation (epan/dissectors/packet-tcp.c, behaviour only):
+ *
+ *  - A payload that does not continue a pending PDU is handed to the
+ *    protocol from its first byte ("a call"). Complete PDUs become items;
+ *    the first PDU that does not fit starts a reassembly at its first byte.
+ *  - A segment that continues the pending PDU (its sequence number is the
+ *    next expected one) is added to it and shows no item, until the PDU is
+ *    complete: then the items of the reassembled PDU come first, then
+ *    `tcp.segments`, then the items of a new call on whatever follows the
+ *    PDU in this segment.
+ *  - A retransmission of bytes already taken into a pending PDU shows
+ *    nothing; a gap abandons the pending PDU.
+ *
+ * The protocol of a TCP payload: the conversation's binding (BitTorrent
+ * after a handshake), else the lower port's protocol, else the higher
+ * port's, else the heuristics (BitTorrent handshake), else `data`. */
+#include "dissect/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/protos.h"
+#include "flow/flowtab.h"
+#include "flow/reasm.h"
+
+struct app_dir {
+    struct pw_reasm r;
+    uint32_t maxnextseq; /* highest sequence number + 1 seen with data */
+    bool maxnext_set;
+    uint32_t acked;      /* highest acknowledgment the peer sent for it */
+    bool acked_set;
+    struct pw_app_pstate st;
+    uint32_t isn;
+    bool isn_set;
+};
+
+struct app_flow {
+    uint16_t bound; /* protocol bound to the whole conversation, or 0 */
+    struct app_dir dir[2];
+};
+
+struct pw_app {
+    struct pw_flowtab *flows;
+    struct pw_reasm_pool pool;
+};
+
+struct pw_app *pw_app_new(void)
+{
+    struct pw_app *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    a->flows = pw_flowtab_new(sizeof(struct app_flow), PW_APP_MAX_FLOWS);
+    if (!a->flows) {
+        free(a);
+        return NULL;
+    }
+    a->pool.cap = PW_REASM_TOTAL;
+    return a;
+}
+
+static void free_flow(void *value, void *arg)
+{
+    struct app_flow *f = value;
+    struct pw_app *a = arg;
+    pw_reasm_free(&f->dir[0].r, &a->pool);
+    pw_reasm_free(&f->dir[1].r, &a->pool);
+}
+
+void pw_app_free(struct pw_app *a)
+{
+    if (!a)
+        return;
+    pw_flowtab_foreach(a->flows, free_flow, a);
+    pw_flowtab_free(a->flows);
+    free(a);
+}
+
+/* ---- TCP port table (tshark 4.0 tcp.port defaults, `tshark -G decodes`) */
+
+static const struct pw_tcp_proto *tcp_port_proto(uint16_t port)
+{
+    switch (port) {
+    case 22:
+    case 29418: return &pw_tcp_ssh;
+    case 53:
+    case 5353: return &pw_tcp_dns;
+    case 80:
+    case 631:
+    case 1900:
+    case 2710:
+    case 2869:
+    case 3128:
+    case 3132:
+    case 3689:
+    case 5985:
+    case 8080:
+    case 8088:
+    case 11371: return &pw_tcp_http;
+    case 102:
+    case 3389: return &pw_tcp_tpkt;
+    case 139:
+    case 445: return &pw_tcp_nbss;
+    case 324:
+    case 443:
+    case 465:
+    case 636:
+    case 802:
+    case 853:
+    case 993:
+    case 995:
+    case 1300:
+    case 2221:
+    case 2443:
+    case 3249:
+    case 3250:
+    case 3251:
+    case 3252:
+    case 3496:
+    case 5061:
+    case 5671:
+    case 5684:
+    case 5868:
+    case 8883:
+    case 11207:
+    case 19999:
+    case 27017: return &pw_tcp_tls;
+    default:
+        if (port >= 6881 && port <= 6889)
+            return &pw_tcp_bittorrent;
+        return NULL;
+    }
+}
+
+static const struct pw_tcp_proto *tcp_proto_of(unsigned proto)
+{
+    switch (proto) {
+    case PW_P_BITTORRENT: return &pw_tcp_bittorrent;
+    case PW_P_TLS: return &pw_tcp_tls;
+    case PW_P_HTTP: return &pw_tcp_http;
+    case PW_P_SSH: return &pw_tcp_ssh;
+    case PW_P_NBSS: return &pw_tcp_nbss;
+    case PW_P_TPKT: return &pw_tcp_tpkt;
+    case PW_P_DNS: return &pw_tcp_dns;
+    default: return NULL;
+    }
+}
+
+/* ---- layer helpers -------------------------------------------------------- */
+
+struct pw_layer *pw_app_push(struct pw_dctx *d, unsigned proto, const struct pw_cur *c)
+{
+    struct pw_packet *pkt = d->pkt;
+    if (pkt->nlayers > 0) {
+        struct pw_layer *last = &pkt->layer[pkt->nlayers - 1];
+        bool filling = pkt->nlayers >= PW_MAX_LAYERS - 8;
+        if (last->proto == proto && (proto == PW_P_BITTORRENT || filling)) {
+            if (!(last->flags & PW_LF_REPEAT)) {
+                last->flags |= PW_LF_REPEAT;
+                last->u.app.count = 1;
+            }
+            if (last->u.app.count < UINT32_MAX)
+                last->u.app.count++;
+            return last;
+        }
+    }
+    struct pw_layer *l = pw_push_layer(d, proto, c);
+    if (l) {
+        l->hlen = 0;
+        l->u.app.count = 1;
+        l->u.app.pdu_len = pw_cur_rep_left(c);
+    }
+    return l;
+}
+
+static void push_pseudo_item(struct pw_dctx *d, unsigned proto, uint32_t off)
+{
+    struct pw_cur c = pw_cur_make(d->pkt->data, 0, 0);
+    c.off = off;
+    pw_push_layer(d, proto, &c);
+}
+
+/* ---- TCP ------------------------------------------------------------------- */
+
+struct tcp_seg {
+    struct pw_app *a;
+    struct app_flow *flow;
+    struct app_dir *dir;
+    const struct pw_tcp_proto *p;
+    struct pw_cur pl; /* the payload */
+    uint32_t seq;     /* sequence number of the payload's first byte */
+};
+
+static void dissect_pdu(struct pw_dctx *d, const struct pw_tcp_proto *p, struct pw_cur *c,
+                        struct pw_app_pstate *st)
+{
+    if (p->pdu)
+        p->pdu(d, c, st);
+    else
+        pw_app_push(d, p->proto, c);
+}
+
+/* One call of the protocol on the payload from offset o. */
+static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
+{
+    const struct pw_tcp_proto *p = s->p;
+    struct pw_cur *pl = &s->pl;
+    if (p->per_call && o < pl->rep) {
+        uint32_t avail = pl->cap > o ? pl->cap - o : 0;
+        if (p->pdu_len(pl->base + o, avail < pl->rep - o ? avail : pl->rep - o, pl->rep - o,
+                       &s->dir->st) == PW_PDU_NONE)
+            return;
+    }
+    if (p->per_call && pl->rep - o >= p->min_call) {
+        struct pw_cur at = *pl;
+        at.pos = o;
+        pw_app_push(d, p->proto, &at);
+    }
+    while (o < pl->rep) {
+        uint32_t left = pl->rep - o;
+        uint32_t avail = pl->cap > o ? pl->cap - o : 0;
+        if (avail > left)
+            avail = left;
+        int64_t n = p->pdu_len(pl->base + o, avail, left, &s->dir->st);
+        if (n == PW_PDU_REST) {
+            struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
+            rest.off = pl->off + o;
+            if (!p->per_call)
+                dissect_pdu(d, p, &rest, &s->dir->st);
+            return;
+        }
+        if (n > 0 && (uint64_t)n <= left) {
+            struct pw_cur pdu = pw_cur_make(pl->base + o, avail < n ? avail : (uint32_t)n,
+                                            (uint32_t)n);
+            pdu.off = pl->off + o;
+            if (p->per_call) {
+                if (p->pdu)
+                    p->pdu(NULL, &pdu, &s->dir->st);
+            } else {
+                dissect_pdu(d, p, &pdu, &s->dir->st);
+            }
+            o += (uint32_t)n;
+            continue;
+        }
+        if (avail < left) {
+            /* bytes missing from the capture: tshark does not reassemble
+             * what it cannot see; the dissector runs off the captured end */
+            struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
+            rest.off = pl->off + o;
+            if (!p->per_call)
+                pw_app_push(d, p->proto, &rest);
+            push_pseudo_item(d, PW_P_WS_SHORT, pl->off + o);
+            return;
+        }
+        uint32_t need = n == PW_PDU_UNTIL_FIN ? PW_REASM_UNTIL_FIN
+                        : n > 0              ? (uint32_t)n
+                                             : PW_REASM_NEED_MORE;
+        pw_reasm_start(&s->dir->r, &s->a->pool, p->proto, s->seq + o, pl->base + o, avail, left,
+                       need);
+        return;
+    }
+}
+
+/* Adds a continuation; returns true when the pending PDU completed (its
+ * items and `tcp.segments` are pushed and the rest of the segment gets a
+ * new call). */
+static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
+{
+    struct pw_reasm *r = &s->dir->r;
+    uint32_t before = r->have;
+    uint32_t avail = s->pl.cap < s->pl.rep ? s->pl.cap : s->pl.rep;
+    if (s->pl.rep)
+        pw_reasm_add(r, &s->a->pool, s->pl.base, avail, s->pl.rep);
+    if (r->need == PW_REASM_NEED_MORE && r->kept) {
+        int64_t n = s->p->pdu_len(r->buf, r->kept, r->have, &s->dir->st);
+        if (n > 0 && s->p->per_call && (uint64_t)n <= r->have)
+            /* "one more segment": tshark's pending PDU takes whole segments,
+             * so the call on it sees everything up to this segment's end */
+            r->need = r->have;
+        else if (n > 0)
+            r->need = (uint32_t)n;
+        else if (n == PW_PDU_UNTIL_FIN)
+            r->need = PW_REASM_UNTIL_FIN;
+        else if (n == PW_PDU_REST)
+            r->need = r->have;
+    }
+    bool done;
+    uint32_t total;
+    if (r->need == PW_REASM_UNTIL_FIN) {
+        done = fin;
+        total = r->have;
+    } else if (r->need == PW_REASM_NEED_MORE) {
+        done = false;
+        total = 0;
+    } else {
+        done = r->have >= r->need;
+        total = r->need;
+    }
+    if (!done)
+        return;
+    unsigned first = d->pkt->nlayers;
+    struct pw_cur pdu = pw_cur_make(r->buf, r->kept < total ? r->kept : total, total);
+    pdu.off = s->pl.off;
+    if (s->p->per_call) {
+        pw_app_push(d, s->p->proto, &pdu);
+        if (s->p->pdu)
+            s->p->pdu(NULL, &pdu, &s->dir->st);
+    } else {
+        dissect_pdu(d, s->p, &pdu, &s->dir->st);
+    }
+    for (unsigned i = first; i < d->pkt->nlayers; i++)
+        d->pkt->layer[i].flags |= PW_LF_REASSEMBLED;
+    push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
+    if (s->p->per_call && total == r->have && r->kept == r->have) {
+        /* the call took whole segments: if its last PDU is incomplete, the
+         * protocol asks for the rest of it, starting where it begins */
+        uint32_t t = 0;
+        int64_t n = 0;
+        while (t < r->have) {
+            n = s->p->pdu_len(r->buf + t, r->kept - t, r->have - t, &s->dir->st);
+            if (n <= 0 || (uint64_t)n > r->have - t)
+                break;
+            t += (uint32_t)n;
+        }
+        if (t < r->have && n != PW_PDU_REST) {
+            pw_reasm_tail(r, t, n > 0 ? (uint32_t)n : PW_REASM_NEED_MORE);
+            return;
+        }
+    }
+    pw_reasm_stop(r);
+    uint32_t used = total - before; /* bytes of this segment inside the PDU */
+    if (used < s->pl.rep)
+        tcp_call(d, s, used);
+}
+
+static int net_layer_before(const struct pw_packet *pkt, int t)
+{
+    for (int i = t - 1; i >= 0; i--) {
+        const struct pw_layer *l = &pkt->layer[i];
+        if (l->proto == PW_P_IP || l->proto == PW_P_IPV6)
+            return i;
+    }
+    return -1;
+}
+
+static struct app_flow *flow_of(struct pw_app *a, const struct pw_packet *pkt, int t, int *dir)
+{
+    int n = net_layer_before(pkt, t);
+    if (n < 0)
+        return NULL;
+    const struct pw_layer *nl = &pkt->layer[n], *tl = &pkt->layer[t];
+    struct pw_flow_key k;
+    uint16_t sp = tl->proto == PW_P_TCP ? tl->u.tcp.sport : tl->u.udp.sport;
+    uint16_t dp = tl->proto == PW_P_TCP ? tl->u.tcp.dport : tl->u.udp.dport;
+    uint8_t proto = tl->proto == PW_P_TCP ? 6 : 17;
+    if (nl->proto == PW_P_IP)
+        pw_flow_key_make(&k, 4, proto, nl->u.ip4.src, sp, nl->u.ip4.dst, dp, dir);
+    else
+        pw_flow_key_make(&k, 6, proto, nl->u.ip6.src, sp, nl->u.ip6.dst, dp, dir);
+    bool created;
+    return pw_flowtab_get(a->flows, &k, &created);
+}
+
+static void reset_flow(struct pw_app *a, struct app_flow *f)
+{
+    for (int i = 0; i < 2; i++) {
+        pw_reasm_stop(&f->dir[i].r);
+        memset(&f->dir[i].st, 0, sizeof(f->dir[i].st));
+        f->dir[i].isn_set = false;
+        f->dir[i].maxnext_set = false;
+    }
+    f->bound = 0;
+    (void)a;
+}
+
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
+{
+    struct pw_layer *tl = &pkt->layer[t];
+    const struct pw_tcp_hdr *h = &tl->u.tcp;
+    int dirn = 0;
+    struct app_flow *f = (tl->flags & PW_LF_QUOTED) ? NULL : flow_of(a, pkt, t, &dirn);
+    struct pw_dctx d = {pkt, 0, false};
+
+    if (f) {
+        struct app_dir *dr = &f->dir[dirn];
+        if ((h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN && dr->isn_set &&
+            dr->isn != h->seq)
+            reset_flow(a, f); /* a new session on the same ports (port reuse) */
+        if (h->flags & PW_TCP_SYN) {
+            dr->isn = h->seq;
+            dr->isn_set = true;
+        }
+    }
+    if (f && (h->flags & PW_TCP_ACK)) {
+        struct app_dir *peer = &f->dir[!dirn];
+        if (!peer->acked_set || seq_lt(peer->acked, h->ack)) {
+            peer->acked = h->ack;
+            peer->acked_set = true;
+        }
+    }
+    uint32_t seq = h->seq + ((h->flags & PW_TCP_SYN) ? 1u : 0u);
+    bool fin = (h->flags & PW_TCP_FIN) != 0;
+
+    if (data < 0) {
+        /* no payload: only a FIN can complete a PDU that ends with it */
+        if (f && fin) {
+            struct app_dir *dr = &f->dir[dirn];
+            if (dr->r.active && dr->r.need == PW_REASM_UNTIL_FIN && seq == dr->r.next_seq) {
+                const struct pw_tcp_proto *p = tcp_proto_of(dr->r.proto);
+                if (p) {
+                    struct tcp_seg s = {a, f, dr, p, pw_cur_make(pkt->data, 0, 0), seq};
+                    s.pl.off = tl->off + tl->hlen;
+                    tcp_continue(&d, &s, true);
+                }
+            }
+        }
+        return;
+    }
+
+    struct pw_layer *dl = &pkt->layer[data];
+    uint32_t off = dl->off, rep = dl->len;
+    uint32_t cap = off < pkt->caplen ? pkt->caplen - off : 0;
+    if (cap > rep)
+        cap = rep;
+    const uint8_t *p = pkt->data + (off < pkt->caplen ? off : 0);
+
+    if (f) {
+        /* tshark does not hand already-seen bytes to the dissectors again
+         * (desegment_tcp's check against the highest sequence number seen):
+         * a segment wholly retransmitted shows nothing past `tcp`, one that
+         * overlaps only has its new part dissected */
+        struct app_dir *dr = &f->dir[dirn];
+        uint32_t nxt = seq + rep;
+        if (dr->maxnext_set && !seq_lt(seq, dr->maxnextseq)) {
+            dr->maxnextseq = nxt;
+        } else if (dr->maxnext_set) {
+            if (!seq_lt(dr->maxnextseq, nxt)) {
+                pkt->nlayers = (uint16_t)data;
+                return;
+            }
+            uint32_t skip = dr->maxnextseq - seq;
+            dr->maxnextseq = nxt;
+            off += skip;
+            rep -= skip;
+            cap = cap > skip ? cap - skip : 0;
+            p += cap ? skip : 0;
+            seq += skip;
+            dl->off = off;
+            dl->len = rep;
+            dl->hlen = rep;
+        } else {
+            dr->maxnextseq = nxt;
+            dr->maxnext_set = true;
+        }
+    }
+
+    const struct pw_tcp_proto *pp = NULL;
+    if (f && f->bound)
+        pp = tcp_proto_of(f->bound);
+    if (!pp) {
+        uint16_t lo = h->sport < h->dport ? h->sport : h->dport;
+        uint16_t hi = h->sport < h->dport ? h->dport : h->sport;
+        pp = tcp_port_proto(lo);
+        if (!pp)
+            pp = tcp_port_proto(hi);
+    }
+    if (!pp && pw_bittorrent_handshake(p, cap)) {
+        pp = &pw_tcp_bittorrent;
+        if (f)
+            f->bound = PW_P_BITTORRENT;
+    }
+    if (!pp && pw_http_heuristic(p, cap)) {
+        pp = &pw_tcp_http;
+        if (f)
+            f->bound = PW_P_HTTP;
+    }
+    if (!pp)
+        return; /* stays `data` */
+
+    pkt->nlayers = (uint16_t)data; /* the application layers replace `data` */
+    struct pw_cur pl = pw_cur_make(p, cap, rep);
+    pl.off = off;
+    if (!f) {
+        struct app_dir tmp;
+        memset(&tmp, 0, sizeof(tmp));
+        struct tcp_seg s = {a, NULL, &tmp, pp, pl, seq};
+        /* stateless: complete PDUs only */
+        tcp_call(&d, &s, 0);
+        pw_reasm_free(&tmp.r, &a->pool);
+        return;
+    }
+    struct app_dir *dr = &f->dir[dirn];
+    struct tcp_seg s = {a, f, dr, pp, pl, seq};
+    if (dr->r.active) {
+        if (dr->r.proto != pp->proto) {
+            pw_reasm_stop(&dr->r);
+        } else if (seq == dr->r.next_seq) {
+            tcp_continue(&d, &s, fin);
+            return;
+        } else if (seq_lt(seq, dr->r.next_seq) && !seq_lt(seq, dr->r.start_seq)) {
+            return; /* retransmitted bytes of the pending PDU */
+        } else {
+            pw_reasm_stop(&dr->r); /* a gap: the PDU can never complete */
+        }
+    }
+    tcp_call(&d, &s, 0);
+}
+
+/* ---- UDP heuristics ------------------------------------------------------- */
+
+static void app_udp(struct pw_packet *pkt, int data)
+{
+    struct pw_layer *dl = &pkt->layer[data];
+    uint32_t off = dl->off, rep = dl->len;
+    uint32_t cap = off < pkt->caplen ? pkt->caplen - off : 0;
+    if (cap > rep)
+        cap = rep;
+    struct pw_cur c = pw_cur_make(pkt->data + (off < pkt->caplen ? off : 0), cap, rep);
+    c.off = off;
+    struct pw_dctx d = {pkt, 0, false};
+    uint16_t saved = pkt->nlayers;
+    pkt->nlayers = (uint16_t)data;
+    if (pw_dissect_bt_dht(&d, &c) == PW_DIS_OK)
+        return;
+    pkt->nlayers = saved;
+}
+
+void pw_dissect_app(struct pw_packet *pkt, struct pw_app *a)
+{
+    int n = pkt->nlayers;
+    if (n < 1 || !a)
+        return;
+    const struct pw_layer *last = &pkt->layer[n - 1];
+    if (last->proto == PW_P_DATA && n >= 2) {
+        const struct pw_layer *t = &pkt->layer[n - 2];
+        if (t->proto == PW_P_TCP)
+            app_tcp(pkt, a, n - 2, n - 1);
+        else if (t->proto == PW_P_UDP)
+            app_udp(pkt, n - 1);
+    } else if (last->proto == PW_P_TCP && (last->u.tcp.flags & PW_TCP_FIN) && last->u.tcp.hlen) {
+        app_tcp(pkt, a, n - 1, -1);
+    }
+}

@@ -1,0 +1,97 @@
+/* Helpers for field getters (internal to src/dissect/).
+ *
+ * Getters run after dissection, from a finished struct pw_packet. Values the
+ * dissector decoded are read from the layer's header union; the rest are read
+ * again from the frame bytes at the layer's offset, bounds-checked against the
+ * captured length, so that struct pw_layer stays small. */
+#ifndef PW_DISSECT_FGET_H
+#define PW_DISSECT_FGET_H
+
+#include <string.h>
+
+#include "dissect/dissect.h"
+
+/* One unsigned value (integers, booleans, frame numbers). */
+static inline int pw_fv_u(struct pw_fvalue *out, int max, uint8_t type, uint64_t v)
+{
+    if (max >= 1) {
+        out[0].type = type;
+        out[0].v.u = v;
+    }
+    return 1;
+}
+
+/* One address of n bytes (4 IPv4, 16 IPv6, 6 Ethernet). */
+static inline int pw_fv_addr(struct pw_fvalue *out, int max, uint8_t type, const uint8_t *a,
+                             unsigned n)
+{
+    if (max >= 1) {
+        out[0].type = type;
+        memset(out[0].v.addr, 0, sizeof(out[0].v.addr));
+        memcpy(out[0].v.addr, a, n);
+    }
+    return 1;
+}
+
+static inline int pw_fv_bytes(struct pw_fvalue *out, int max, const uint8_t *p, uint32_t len)
+{
+    if (max >= 1) {
+        out[0].type = PW_FT_BYTES;
+        out[0].v.bytes.p = p;
+        out[0].v.bytes.len = len;
+    }
+    return 1;
+}
+
+/* n captured bytes at offset `at` inside layer l, or NULL when the capture
+ * does not hold them. */
+static inline const uint8_t *pw_lbytes(const struct pw_packet *pkt, const struct pw_layer *l,
+                                       uint32_t at, uint32_t n)
+{
+    uint32_t off = l->off;
+    if (off > pkt->caplen || at > pkt->caplen - off || n > pkt->caplen - off - at)
+        return NULL;
+    return pkt->data + off + at;
+}
+
+static inline uint32_t pw_get_be16(const uint8_t *p)
+{
+    return (uint32_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t pw_get_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* A getter that returns one unsigned value computed from the layer. */
+#define PW_FGET_U(fn, ftype, expr)                                                                 \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        (void)pkt;                                                                                 \
+        (void)l;                                                                                   \
+        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
+    }
+
+/* A getter for an unsigned big-endian value of `width` (1, 2, 3 or 4) bytes
+ * at offset `at` in the layer's header; absent when not captured. */
+#define PW_FGET_BE(fn, ftype, at, width)                                                           \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        const uint8_t *p = pw_lbytes(pkt, l, (at), (width));                                       \
+        if (!p || (uint32_t)(at) + (width) > l->hlen)                                              \
+            return 0;                                                                              \
+        uint64_t v = 0;                                                                            \
+        for (unsigned i = 0; i < (width); i++)                                                     \
+            v = (v << 8) | p[i];                                                                   \
+        return pw_fv_u(out, max, ftype, v);                                                        \
+    }
+
+#define PW_FIELDS_END                                                                              \
+    {                                                                                              \
+        NULL, NULL, 0, 0, 0, NULL                                                                  \
+    }
+
+#endif

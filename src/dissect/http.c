@@ -1,0 +1,286 @@
+/* HTTP/1.x message framing (RFC 9112 sections 2-7):
+ *
+ *   start-line CRLF *(field-line CRLF) CRLF [message-body]
+ *
+ * The body length: Transfer-Encoding chunked (section 7.1), else
+ * Content-Length, else none for requests and for 1xx/204/304 responses,
+ * else "until the server closes" (section 6.3 rule 8), which tshark
+ * reassembles up to the FIN. A message is one `http` item followed by the
+ * item of the media dissector its Content-Type selects
+ * (`data-text-lines`, `json`, `xml`, `png`, ... or `media`). Data that does
+ * not start like an HTTP message is one `http` continuation item. */
+#include <ctype.h>
+#include <strings.h>
+
+#include "dissect/app.h"
+#include "dissect/appsimple.h"
+
+static const char *const methods[] = {
+    "GET ",  "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ",
+    "NOTIFY ", "M-SEARCH ", "SUBSCRIBE ", "UNSUBSCRIBE ", "PROPFIND ", "PROPPATCH ", "MKCOL ",
+    "COPY ", "MOVE ", "LOCK ", "UNLOCK ", "SEARCH ", "REPORT ", "SOURCE ", "MKACTIVITY ",
+    "CHECKOUT ", "MERGE ", "POLL ", "BMOVE ", "BDELETE ", "BPROPFIND ", "BPROPPATCH ", "BCOPY ",
+};
+
+/* 1: request, 2: response, 0: not HTTP, -1: too short to tell */
+static int http_start(const uint8_t *p, uint32_t avail)
+{
+    if (avail >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        return 2;
+    if (avail < 5 && memcmp(p, "HTTP/", avail) == 0)
+        return -1;
+    bool prefix = false;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        size_t n = strlen(methods[i]);
+        if (avail >= n && memcmp(p, methods[i], n) == 0)
+            return 1;
+        if (avail < n && memcmp(p, methods[i], avail) == 0)
+            prefix = true;
+    }
+    return prefix ? -1 : 0;
+}
+
+struct http_head {
+    uint32_t hlen;     /* start line + fields + empty line */
+    int kind;          /* 1 request, 2 response */
+    int status;
+    bool chunked;
+    bool has_len;
+    uint64_t clen;
+    char ctype[64];    /* media type, lower case, without parameters */
+};
+
+static bool hdr_is(const uint8_t *line, uint32_t n, const char *name)
+{
+    size_t k = strlen(name);
+    return n > k && strncasecmp((const char *)line, name, k) == 0 && line[k] == ':';
+}
+
+static const uint8_t *hdr_value(const uint8_t *line, uint32_t n, const char *name, uint32_t *vn)
+{
+    size_t k = strlen(name) + 1;
+    const uint8_t *v = line + k;
+    uint32_t m = n - (uint32_t)k;
+    while (m && (*v == ' ' || *v == '\t')) {
+        v++;
+        m--;
+    }
+    while (m && (v[m - 1] == ' ' || v[m - 1] == '\t' || v[m - 1] == '\r'))
+        m--;
+    *vn = m;
+    return v;
+}
+
+/* Parses the head if complete within avail; returns false otherwise. */
+static bool parse_head(const uint8_t *p, uint32_t avail, struct http_head *h)
+{
+    memset(h, 0, sizeof(*h));
+    uint32_t i = 0, line_start = 0;
+    bool first = true;
+    for (; i < avail; i++) {
+        if (p[i] != '\n')
+            continue;
+        const uint8_t *line = p + line_start;
+        uint32_t n = i - line_start;
+        if (n && line[n - 1] == '\r')
+            n--;
+        if (first) {
+            first = false;
+            if (n >= 12 && memcmp(line, "HTTP/", 5) == 0) {
+                h->kind = 2;
+                const uint8_t *sp = memchr(line, ' ', n);
+                if (sp && sp + 4 <= line + n && isdigit(sp[1]) && isdigit(sp[2]) && isdigit(sp[3]))
+                    h->status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
+            } else {
+                h->kind = 1;
+            }
+        } else if (n == 0) {
+            h->hlen = i + 1;
+            return true;
+        } else if (hdr_is(line, n, "content-length")) {
+            uint32_t vn;
+            const uint8_t *v = hdr_value(line, n, "content-length", &vn);
+            uint64_t x = 0;
+            bool ok = vn > 0;
+            for (uint32_t k = 0; k < vn; k++) {
+                if (!isdigit(v[k]) || x > (UINT64_MAX - 9) / 10) {
+                    ok = false;
+                    break;
+                }
+                x = x * 10 + (uint64_t)(v[k] - '0');
+            }
+            if (ok) {
+                h->has_len = true;
+                h->clen = x;
+            }
+        } else if (hdr_is(line, n, "transfer-encoding")) {
+            uint32_t vn;
+            const uint8_t *v = hdr_value(line, n, "transfer-encoding", &vn);
+            for (uint32_t k = 0; k + 7 <= vn; k++)
+                if (strncasecmp((const char *)v + k, "chunked", 7) == 0)
+                    h->chunked = true;
+        } else if (hdr_is(line, n, "content-type")) {
+            uint32_t vn;
+            const uint8_t *v = hdr_value(line, n, "content-type", &vn);
+            uint32_t k = 0;
+            for (; k < vn && k + 1 < sizeof(h->ctype) && v[k] != ';' && v[k] != ' '; k++)
+                h->ctype[k] = (char)tolower(v[k]);
+            h->ctype[k] = '\0';
+        }
+        line_start = i + 1;
+    }
+    return false;
+}
+
+/* Length of a chunked body at p (RFC 9112 7.1), or 0 if it does not end
+ * within avail. *data gets the sum of the chunk sizes. */
+static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
+{
+    uint64_t o = 0;
+    *data = 0;
+    for (;;) {
+        uint64_t size = 0;
+        bool digits = false;
+        while (o < avail && isxdigit(p[o])) {
+            if (size > (UINT64_MAX >> 8))
+                return 0;
+            size = size * 16 + (uint64_t)(isdigit(p[o]) ? p[o] - '0' : (tolower(p[o]) - 'a' + 10));
+            digits = true;
+            o++;
+        }
+        if (!digits)
+            return 0;
+        while (o < avail && p[o] != '\n')
+            o++;
+        if (o >= avail)
+            return 0;
+        o++;
+        if (size == 0) {
+            /* trailer fields, then an empty line */
+            for (;;) {
+                uint64_t ls = o;
+                while (o < avail && p[o] != '\n')
+                    o++;
+                if (o >= avail)
+                    return 0;
+                o++;
+                if (o - ls <= 2)
+                    return o;
+            }
+        }
+        if (size > avail - o)
+            return 0;
+        o += size;
+        *data += size;
+        if (o < avail && p[o] == '\r')
+            o++;
+        if (o >= avail || p[o] != '\n')
+            return 0;
+        o++;
+    }
+}
+
+static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
+                            const struct pw_app_pstate *st)
+{
+    (void)st;
+    if (avail == 0)
+        return PW_PDU_MORE;
+    /* tshark's HTTP first waits for a complete first line (desegmenting),
+     * then decides whether this is HTTP at all */
+    if (!memchr(p, '\n', avail))
+        return avail < left ? PW_PDU_REST : PW_PDU_MORE;
+    int k = http_start(p, avail);
+    if (k <= 0)
+        return PW_PDU_REST;
+    struct http_head h;
+    if (!parse_head(p, avail, &h))
+        return PW_PDU_MORE;
+    if (h.kind == 2 && ((h.status >= 100 && h.status < 200) || h.status == 204 || h.status == 304))
+        return h.hlen;
+    if (h.chunked) {
+        uint64_t data;
+        uint64_t n = chunked_len(p + h.hlen, avail - h.hlen, &data);
+        return n ? (int64_t)(h.hlen + n) : PW_PDU_MORE;
+    }
+    if (h.has_len)
+        return (int64_t)(h.hlen + h.clen);
+    /* no length: a response takes what this call has (tshark does not wait
+     * for the close), a request has no body */
+    if (h.kind == 2)
+        return left;
+    return h.hlen;
+}
+
+/* The media dissector tshark's media_type table gives a Content-Type. */
+static unsigned media_proto(const char *ct)
+{
+    if (!ct[0])
+        return PW_P_MEDIA;
+    if (!strcmp(ct, "application/x-www-form-urlencoded"))
+        return PW_P_URLENCODED_FORM;
+    if (!strcmp(ct, "application/json") || !strcmp(ct, "application/json-rpc") ||
+        !strcmp(ct, "application/jsonrequest") || !strcmp(ct, "application/vnd.api+json"))
+        return PW_P_JSON;
+    if (!strcmp(ct, "text/xml") || !strcmp(ct, "application/xml") ||
+        !strcmp(ct, "application/soap+xml") || !strcmp(ct, "application/xhtml+xml") ||
+        !strcmp(ct, "application/rss+xml") || !strcmp(ct, "application/atom+xml"))
+        return PW_P_XML;
+    if (!strcmp(ct, "image/png"))
+        return PW_P_PNG;
+    if (!strcmp(ct, "image/gif"))
+        return PW_P_IMAGE_GIF;
+    if (!strcmp(ct, "image/jpeg") || !strcmp(ct, "image/jpg") || !strcmp(ct, "image/pjpeg"))
+        return PW_P_IMAGE_JFIF;
+    if (!strncmp(ct, "text/", 5) || !strcmp(ct, "application/x-javascript") ||
+        !strcmp(ct, "application/javascript") || !strcmp(ct, "application/x-ns-proxy-autoconfig"))
+        return PW_P_DATA_TEXT_LINES;
+    return PW_P_MEDIA;
+}
+
+static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
+{
+    (void)st;
+    uint32_t avail = pw_cur_left(c), rep = pw_cur_rep_left(c);
+    const uint8_t *p = pw_cur_ptr(c);
+    /* data that is not HTTP gets no item at all from tshark's HTTP */
+    if (http_start(p, avail) <= 0)
+        return;
+    if (!pw_app_push(d, PW_P_HTTP, c))
+        return;
+    struct http_head h;
+    if (!parse_head(p, avail, &h))
+        return;
+    uint64_t body = rep > h.hlen ? rep - h.hlen : 0;
+    if (h.chunked && body) {
+        uint64_t data = 0;
+        if (chunked_len(p + h.hlen, avail - h.hlen, &data))
+            body = data;
+    }
+    /* without a Content-Type the body is shown inside the http tree, not
+     * as a protocol of its own */
+    if (body == 0 || !h.ctype[0])
+        return;
+    pw_cur_skip(c, h.hlen);
+    pw_app_whole(d, media_proto(h.ctype), c);
+}
+
+/* tshark's TCP heuristic for HTTP on any port: a complete first line that
+ * is a request line ending in an HTTP version, or a status line. */
+bool pw_http_heuristic(const uint8_t *p, uint32_t avail)
+{
+    const uint8_t *nl = memchr(p, '\n', avail);
+    if (!nl)
+        return false;
+    uint32_t n = (uint32_t)(nl - p);
+    if (n && p[n - 1] == '\r')
+        n--;
+    int k = http_start(p, n);
+    if (k == 2)
+        return n >= 12;
+    if (k != 1 || n < 14)
+        return false;
+    return memcmp(p + n - 8, "HTTP/1.", 7) == 0;
+}
+
+const struct pw_tcp_proto pw_tcp_http = {PW_P_HTTP, false, 0, http_pdu_len, http_pdu};

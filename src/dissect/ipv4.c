@@ -1,0 +1,206 @@
+/* Internet Protocol version 4 (RFC 791; DSCP/ECN RFC 2474/3168; options
+ * RFC 791 section 3.1):
+ *
+ *   version(4 bits) IHL(4)  DS(1)  total length(2)  identification(2)
+ *   flags(3 bits) fragment offset(13)  TTL(1)  protocol(1)  checksum(2)
+ *   source(4)  destination(4)  options(IHL*4 - 20)  payload
+ *
+ * Behaviour follows tshark's where the header lies:
+ *   - version 6 in an IPv4 slot is handed to IPv6 (tshark's `ip` dissector
+ *     looks at the nibble); other versions stop after `ip`;
+ *   - IHL below 5, or a total length below the header length, stop after
+ *     `ip` with an expert error but no `_ws.malformed` (pw_invalid);
+ *   - a total length of 0 is TCP segmentation offload: the frame decides;
+ *   - a total length beyond the frame is reported and the payload is what
+ *     the frame holds;
+ *   - bytes after the total length are link-layer padding.
+ * Fragments are not reassembled. Every fragment is flagged; its payload is
+ * `data`, as tshark shows for every fragment it tries to reassemble except
+ * the one that completes the datagram. tshark only tries when the whole
+ * fragment was captured: a first fragment that was cut (or whose total
+ * length exceeds the frame) has its payload dissected as if unfragmented,
+ * and so does a first fragment quoted in an ICMP error
+ * (pw_first_fragment_shown). */
+#include <string.h>
+
+#include "dissect/fget.h"
+#include "dissect/protos.h"
+
+#define IP4_MIN_HLEN 20u
+#define IPOPT_EOL 0u
+#define IPOPT_NOP 1u
+
+/* Walks the options with forward progress (every step consumes at least one
+ * byte); returns false on an option whose length is impossible. */
+static bool walk_options(struct pw_cur *o)
+{
+    while (pw_cur_left(o) > 0) {
+        uint8_t type = pw_cur_u8(o);
+        if (type == IPOPT_EOL)
+            return true;
+        if (type == IPOPT_NOP)
+            continue;
+        if (pw_cur_left(o) < 1)
+            return false;
+        uint8_t len = pw_cur_u8(o);
+        if (len < 2 || (uint32_t)(len - 2) > pw_cur_left(o))
+            return false;
+        pw_cur_skip(o, len - 2u);
+    }
+    return true;
+}
+
+int pw_dissect_ipv4(struct pw_dctx *d, struct pw_cur *c)
+{
+    struct pw_layer *l = pw_push_layer(d, PW_P_IP, c);
+    if (!l)
+        return PW_DIS_OK;
+    if (pw_cur_has(c, 1) && (pw_cur_peek(c, 0) >> 4) == 6) {
+        /* tshark lists `ip` in frame.protocols but draws only the IPv6
+         * tree: an empty `ip` layer that is not a hierarchy level */
+        memset(&l->u.ip4, 0, sizeof(l->u.ip4));
+        l->flags |= PW_LF_SUBTREE;
+        l->len = 0;
+        pw_dissect_as(d, PW_P_IPV6, c);
+        return PW_DIS_OK;
+    }
+    struct pw_ip4_hdr *h = &l->u.ip4;
+    /* read the fixed header through a copy: the PDU window is only known
+     * once the total length has been checked */
+    struct pw_cur f = *c;
+    uint8_t vhl = pw_cur_u8(&f);
+    h->hlen = (uint8_t)((vhl & 0x0f) * 4);
+    h->tos = pw_cur_u8(&f);
+    h->totlen = pw_cur_be16(&f);
+    h->id = pw_cur_be16(&f);
+    uint16_t fw = pw_cur_be16(&f);
+    h->ttl = pw_cur_u8(&f);
+    h->proto = pw_cur_u8(&f);
+    pw_cur_skip(&f, 2);
+    pw_cur_bytes(&f, h->src, 4);
+    pw_cur_bytes(&f, h->dst, 4);
+    h->df = (fw & 0x4000) != 0;
+    h->mf = (fw & 0x2000) != 0;
+    h->frag_off = fw & 0x1fff;
+    l->hlen = h->hlen;
+
+    if (!pw_cur_has(c, 1)) {
+        pw_check_cur(d, l, &f);
+        return PW_DIS_OK;
+    }
+    if ((vhl >> 4) != 4) {
+        pw_invalid(d, l, PW_AN_IPV4_BAD_VERSION);
+        return PW_DIS_OK;
+    }
+    if (h->hlen < IP4_MIN_HLEN) {
+        pw_invalid(d, l, PW_AN_IPV4_BAD_HLEN);
+        return PW_DIS_OK;
+    }
+    if (!pw_check_cur(d, l, &f))
+        return PW_DIS_OK;
+
+    uint32_t totlen = h->totlen;
+    if (totlen == 0) /* TSO: the NIC fills the length in later */
+        totlen = pw_cur_rep_left(c);
+    if (totlen < h->hlen) {
+        pw_invalid(d, l, PW_AN_IPV4_BAD_TOTLEN);
+        return PW_DIS_OK;
+    }
+    if (totlen > pw_cur_rep_left(c) && !d->in_icmp_error)
+        pw_anomaly(d, PW_AN_IPV4_TOTLEN_GT_FRAME);
+    struct pw_cur ip = pw_cur_sub(c, totlen);
+    l->len = ip.rep;
+    pw_cur_skip(&ip, IP4_MIN_HLEN);
+    struct pw_cur opts = pw_cur_sub(&ip, h->hlen - IP4_MIN_HLEN);
+    /* walk what was captured, then account for the whole option area so
+     * that options cut by the snap length end in `_ws.short` */
+    struct pw_cur w = opts;
+    if (!walk_options(&w) && opts.cap == opts.rep)
+        pw_anomaly(d, PW_AN_IPV4_BAD_OPTION);
+    pw_cur_skip(&opts, opts.rep);
+    if (!pw_check_cur(d, l, &opts))
+        return PW_DIS_OK;
+    pw_set_l3(d, l);
+
+    struct pw_cur payload = pw_cur_rest(&ip);
+    if (h->mf || h->frag_off) {
+        l->flags |= PW_LF_FRAGMENT;
+        pw_anomaly(d, PW_AN_IP_FRAGMENT);
+        if (!pw_first_fragment_shown(d, &payload, h->frag_off, totlen - h->hlen)) {
+            pw_data(d, &payload);
+            return PW_DIS_OK;
+        }
+    }
+    pw_dispatch(d, PW_KS_IPPROTO, h->proto, &payload);
+    return PW_DIS_OK;
+}
+
+PW_FGET_U(get_version, PW_FT_UINT8, 4)
+PW_FGET_U(get_hdr_len, PW_FT_UINT8, l->u.ip4.hlen)
+PW_FGET_U(get_dsfield, PW_FT_UINT8, l->u.ip4.tos)
+PW_FGET_U(get_dscp, PW_FT_UINT8, l->u.ip4.tos >> 2)
+PW_FGET_U(get_ecn, PW_FT_UINT8, l->u.ip4.tos & 3)
+PW_FGET_U(get_len, PW_FT_UINT16, l->u.ip4.totlen)
+PW_FGET_U(get_id, PW_FT_UINT16, l->u.ip4.id)
+/* ip.flags: the three flag bits as a number (reserved, DF, MF) */
+static int get_flags(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                     int max)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 6, 1);
+    if (!p)
+        return 0;
+    return pw_fv_u(out, max, PW_FT_UINT8, p[0] >> 5);
+}
+PW_FGET_U(get_df, PW_FT_BOOLEAN, l->u.ip4.df)
+PW_FGET_U(get_mf, PW_FT_BOOLEAN, l->u.ip4.mf)
+PW_FGET_U(get_frag_offset, PW_FT_UINT16, l->u.ip4.frag_off)
+PW_FGET_U(get_ttl, PW_FT_UINT8, l->u.ip4.ttl)
+PW_FGET_U(get_proto, PW_FT_UINT8, l->u.ip4.proto)
+PW_FGET_BE(get_checksum, PW_FT_UINT16, 10, 2)
+
+static int get_src(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    (void)pkt;
+    return pw_fv_addr(out, max, PW_FT_IPV4, l->u.ip4.src, 4);
+}
+
+static int get_dst(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    (void)pkt;
+    return pw_fv_addr(out, max, PW_FT_IPV4, l->u.ip4.dst, 4);
+}
+
+/* ip.addr: source then destination (tshark's tree order) */
+static int get_addr(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                    int max)
+{
+    get_src(pkt, l, out, max);
+    if (max > 1)
+        get_dst(pkt, l, out + 1, max - 1);
+    return 2;
+}
+
+const struct pw_field pw_fields_ip[] = {
+    {"ip.version", "Version", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP, get_version},
+    {"ip.hdr_len", "Header Length", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP, get_hdr_len},
+    {"ip.dsfield", "Differentiated Services Field", PW_FT_UINT8, PW_BASE_HEX, PW_P_IP, get_dsfield},
+    {"ip.dsfield.dscp", "Differentiated Services Codepoint", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP,
+     get_dscp},
+    {"ip.dsfield.ecn", "Explicit Congestion Notification", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP,
+     get_ecn},
+    {"ip.len", "Total Length", PW_FT_UINT16, PW_BASE_DEC, PW_P_IP, get_len},
+    {"ip.id", "Identification", PW_FT_UINT16, PW_BASE_DEC_HEX, PW_P_IP, get_id},
+    {"ip.flags", "Flags", PW_FT_UINT8, PW_BASE_HEX, PW_P_IP, get_flags},
+    {"ip.flags.df", "Don't fragment", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_IP, get_df},
+    {"ip.flags.mf", "More fragments", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_IP, get_mf},
+    {"ip.frag_offset", "Fragment Offset", PW_FT_UINT16, PW_BASE_DEC, PW_P_IP, get_frag_offset},
+    {"ip.ttl", "Time to Live", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP, get_ttl},
+    {"ip.proto", "Protocol", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP, get_proto},
+    {"ip.checksum", "Header Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_IP, get_checksum},
+    {"ip.src", "Source Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_src},
+    {"ip.dst", "Destination Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_dst},
+    {"ip.addr", "Source or Destination Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_addr},
+    PW_FIELDS_END,
+};

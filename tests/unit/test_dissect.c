@@ -1,0 +1,1140 @@
+/* Unit tests for the core dissectors: hand-built frames for every link,
+ * network, transport and tunnel dissector, normal and damaged (truncated by
+ * the snap length, lying length fields), with the layer chain, the decoded
+ * header values and the field getters checked. */
+#include <stdint.h>
+#include <string.h>
+
+#include "dissect/dissect.h"
+#include "test.h"
+
+/* ---- frame builder ------------------------------------------------------ */
+
+struct bb {
+    uint8_t b[4096];
+    uint32_t n;
+};
+
+static void put8(struct bb *f, unsigned v)
+{
+    f->b[f->n++] = (uint8_t)v;
+}
+
+static void put16(struct bb *f, unsigned v)
+{
+    put8(f, v >> 8);
+    put8(f, v);
+}
+
+static void put32(struct bb *f, uint32_t v)
+{
+    put16(f, v >> 16);
+    put16(f, v & 0xffff);
+}
+
+static void putn(struct bb *f, const void *p, uint32_t n)
+{
+    memcpy(f->b + f->n, p, n);
+    f->n += n;
+}
+
+static void fill(struct bb *f, unsigned v, uint32_t n)
+{
+    memset(f->b + f->n, (int)v, n);
+    f->n += n;
+}
+
+static void patch16(struct bb *f, uint32_t at, unsigned v)
+{
+    f->b[at] = (uint8_t)(v >> 8);
+    f->b[at + 1] = (uint8_t)v;
+}
+
+static const uint8_t MAC_A[6] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
+static const uint8_t MAC_B[6] = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
+static const uint8_t IP_A[4] = {10, 0, 0, 1};
+static const uint8_t IP_B[4] = {192, 168, 1, 2};
+static const uint8_t IP6_A[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t IP6_B[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+
+static void eth(struct bb *f, unsigned type)
+{
+    putn(f, MAC_B, 6);
+    putn(f, MAC_A, 6);
+    put16(f, type);
+}
+
+/* IPv4 header with options `opt` (multiple of 4); total length patched by
+ * ip4_end. Returns the header offset. */
+static uint32_t ip4_opts(struct bb *f, unsigned proto, unsigned fragword, const uint8_t *opt,
+                         unsigned optlen)
+{
+    uint32_t at = f->n;
+    put8(f, 0x40 | (5 + optlen / 4));
+    put8(f, 0xb8); /* DSCP 46, ECN 0 */
+    put16(f, 0);
+    put16(f, 0x1234);
+    put16(f, fragword);
+    put8(f, 64);
+    put8(f, proto);
+    put16(f, 0xbeef);
+    putn(f, IP_A, 4);
+    putn(f, IP_B, 4);
+    if (optlen)
+        putn(f, opt, optlen);
+    return at;
+}
+
+static uint32_t ip4(struct bb *f, unsigned proto)
+{
+    return ip4_opts(f, proto, 0x4000, NULL, 0);
+}
+
+static void ip4_end(struct bb *f, uint32_t at)
+{
+    patch16(f, at + 2, f->n - at);
+}
+
+static uint32_t ip6(struct bb *f, unsigned nxt)
+{
+    uint32_t at = f->n;
+    put32(f, 0x60012345);
+    put16(f, 0);
+    put8(f, nxt);
+    put8(f, 255);
+    putn(f, IP6_A, 16);
+    putn(f, IP6_B, 16);
+    return at;
+}
+
+static void ip6_end(struct bb *f, uint32_t at)
+{
+    patch16(f, at + 4, f->n - at - 40);
+}
+
+static uint32_t udp(struct bb *f, unsigned sport, unsigned dport)
+{
+    uint32_t at = f->n;
+    put16(f, sport);
+    put16(f, dport);
+    put16(f, 0);
+    put16(f, 0);
+    return at;
+}
+
+static void udp_end(struct bb *f, uint32_t at)
+{
+    patch16(f, at + 4, f->n - at);
+}
+
+/* TCP SYN with MSS 1460, SACK permitted, timestamps and window scale 7 */
+static void tcp_syn_opts(struct bb *f)
+{
+    put16(f, 40000);
+    put16(f, 80);
+    put32(f, 0x11223344);
+    put32(f, 0);
+    put16(f, (10u << 12) | 0x002);
+    put16(f, 64240);
+    put16(f, 0xabcd);
+    put16(f, 0);
+    static const uint8_t o[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+                                  0, 1, 0,    0,    0, 0, 1, 3,  3, 7};
+    putn(f, o, 20);
+}
+
+static void tcp_plain(struct bb *f, unsigned flags)
+{
+    put16(f, 443);
+    put16(f, 51000);
+    put32(f, 1000);
+    put32(f, 2000);
+    put16(f, (5u << 12) | flags);
+    put16(f, 512);
+    put16(f, 0);
+    put16(f, 0);
+}
+
+/* ---- dissection helpers --------------------------------------------- */
+
+static struct pw_packet pkt;
+static struct pw_record rec;
+static char chain_buf[1024];
+
+static const struct pw_packet *dissect_lt(const struct bb *f, uint32_t linktype, uint32_t caplen,
+                                          uint32_t len)
+{
+    memset(&rec, 0, sizeof(rec));
+    rec.data = f->b;
+    rec.caplen = caplen;
+    rec.len = len;
+    rec.linktype = linktype;
+    pw_dissect_packet(&rec, 1, &pkt);
+    return &pkt;
+}
+
+static const struct pw_packet *dissect(const struct bb *f)
+{
+    return dissect_lt(f, 1, f->n, f->n);
+}
+
+static const char *chain(const struct pw_packet *p)
+{
+    chain_buf[0] = 0;
+    for (unsigned i = 0; i < p->nlayers; i++) {
+        if (i)
+            strcat(chain_buf, ":");
+        strcat(chain_buf, pw_proto_abbrev(p->layer[i].proto));
+    }
+    return chain_buf;
+}
+
+static bool has_anom(const struct pw_packet *p, enum pw_anomaly an)
+{
+    return (p->anomaly_mask >> an) & 1u;
+}
+
+/* Value of the first occurrence of field `name` in layer `li`. */
+static int field(const struct pw_packet *p, int li, const char *name, struct pw_fvalue *v)
+{
+    const struct pw_field *fd = pw_field_by_name(name);
+    if (!fd || li < 0 || li >= p->nlayers) {
+        fprintf(stderr, "no field %s / layer %d\n", name, li);
+        return -1;
+    }
+    struct pw_fvalue tmp[4];
+    int n = fd->get(p, &p->layer[li], tmp, 4);
+    if (n > 0 && v)
+        *v = tmp[0];
+    return n;
+}
+
+static uint64_t fu(const struct pw_packet *p, int li, const char *name)
+{
+    struct pw_fvalue v;
+    if (field(p, li, name, &v) < 1)
+        return 0xdeadbeef;
+    return v.v.u;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_tcp_options_and_fields(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    tcp_syn_opts(&f);
+    putn(&f, "hello", 5);
+    ip4_end(&f, ip);
+    fill(&f, 0, 6); /* Ethernet padding after the IP datagram */
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:data");
+    CHECK_EQ_INT(p->l3, 1);
+    CHECK_EQ_INT(p->l4, 2);
+    CHECK_EQ_INT(p->nanom, 0);
+    const struct pw_tcp_hdr *t = &p->layer[2].u.tcp;
+    CHECK_EQ_INT(t->sport, 40000);
+    CHECK_EQ_INT(t->dport, 80);
+    CHECK_EQ_INT(t->seq, 0x11223344);
+    CHECK_EQ_INT(t->hlen, 40);
+    CHECK_EQ_INT(t->mss, 1460);
+    CHECK_EQ_INT(t->wscale, 7);
+    CHECK(t->sack_perm);
+    CHECK(t->has_ts);
+    CHECK_EQ_INT(t->tsval, 1);
+    CHECK_EQ_INT(t->payload_len, 5);
+    CHECK_EQ_INT(p->layer[3].len, 5); /* data stops at the IP length */
+    CHECK_EQ_INT(fu(p, 2, "tcp.srcport"), 40000);
+    CHECK_EQ_INT(fu(p, 2, "tcp.options.mss_val"), 1460);
+    CHECK_EQ_INT(fu(p, 2, "tcp.options.wscale.shift"), 7);
+    CHECK_EQ_INT(fu(p, 2, "tcp.flags"), 0x002);
+    CHECK_EQ_INT(fu(p, 2, "tcp.flags.syn"), 1);
+    CHECK_EQ_INT(fu(p, 2, "tcp.flags.ack"), 0);
+    CHECK_EQ_INT(fu(p, 2, "tcp.hdr_len"), 40);
+    CHECK_EQ_INT(fu(p, 2, "tcp.len"), 5);
+    CHECK_EQ_INT(fu(p, 2, "tcp.window_size_value"), 64240);
+    CHECK_EQ_INT(fu(p, 2, "tcp.seq_raw"), 0x11223344);
+    CHECK_EQ_INT(field(p, 2, "tcp.ack_raw", NULL), 1);
+    CHECK_EQ_INT(field(p, 2, "tcp.port", NULL), 2);
+    struct pw_fvalue v;
+    CHECK_EQ_INT(field(p, 2, "tcp.payload", &v), 1);
+    CHECK(v.v.bytes.len == 5 && memcmp(v.v.bytes.p, "hello", 5) == 0);
+    CHECK_EQ_INT(fu(p, 1, "ip.version"), 4);
+    CHECK_EQ_INT(fu(p, 1, "ip.hdr_len"), 20);
+    CHECK_EQ_INT(fu(p, 1, "ip.dsfield.dscp"), 46);
+    CHECK_EQ_INT(fu(p, 1, "ip.len"), 20 + 40 + 5);
+    CHECK_EQ_INT(fu(p, 1, "ip.id"), 0x1234);
+    CHECK_EQ_INT(fu(p, 1, "ip.flags.df"), 1);
+    CHECK_EQ_INT(fu(p, 1, "ip.flags.mf"), 0);
+    CHECK_EQ_INT(fu(p, 1, "ip.flags"), 2);
+    CHECK_EQ_INT(fu(p, 1, "ip.ttl"), 64);
+    CHECK_EQ_INT(fu(p, 1, "ip.proto"), 6);
+    CHECK_EQ_INT(fu(p, 1, "ip.checksum"), 0xbeef);
+    CHECK_EQ_INT(field(p, 1, "ip.src", &v), 1);
+    CHECK(v.type == PW_FT_IPV4 && memcmp(v.v.addr, IP_A, 4) == 0);
+    CHECK_EQ_INT(field(p, 1, "ip.addr", NULL), 2);
+    CHECK_EQ_INT(field(p, 0, "eth.src", &v), 1);
+    CHECK(memcmp(v.v.addr, MAC_A, 6) == 0);
+    CHECK_EQ_INT(fu(p, 0, "eth.type"), 0x0800);
+}
+
+static void test_tcp_bad_option_progress(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    put16(&f, 1);
+    put16(&f, 2);
+    put32(&f, 0);
+    put32(&f, 0);
+    put16(&f, (8u << 12) | 0x010);
+    put16(&f, 0);
+    put32(&f, 0);
+    static const uint8_t o[12] = {1, 1, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1}; /* MSS with length 0 */
+    putn(&f, o, 12);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp");
+    CHECK(has_anom(p, PW_AN_TCP_BAD_OPTION));
+    CHECK_EQ_INT(p->layer[2].u.tcp.mss, 0);
+}
+
+static void test_tcp_bad_hlen(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    put16(&f, 1);
+    put16(&f, 2);
+    put32(&f, 0);
+    put32(&f, 0);
+    put16(&f, (4u << 12) | 0x010); /* 16-byte header: bogus */
+    put16(&f, 0);
+    put32(&f, 0);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp");
+    CHECK(has_anom(p, PW_AN_TCP_BAD_HLEN));
+    CHECK(p->layer[2].flags & PW_LF_MALFORMED);
+}
+
+static void test_tcp_truncated(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    tcp_syn_opts(&f);
+    ip4_end(&f, ip);
+    /* snap length cuts inside the TCP header */
+    const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + 12, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
+    CHECK(has_anom(p, PW_AN_TRUNCATED));
+    CHECK(!has_anom(p, PW_AN_MALFORMED));
+    CHECK(p->layer[2].flags & PW_LF_TRUNCATED);
+    /* cut inside the options: the options area is still accounted for */
+    p = dissect_lt(&f, 1, 14 + 20 + 30, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
+    CHECK_EQ_INT(p->layer[2].u.tcp.mss, 1460);
+}
+
+static void test_tcp_rst_and_held_payload(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    tcp_plain(&f, 0x014);
+    putn(&f, "reset cause", 11);
+    ip4_end(&f, ip);
+    CHECK_EQ_STR(chain(dissect(&f)), "eth:ip:tcp");
+    /* payload entirely removed by the snap length: plain tcp */
+    struct bb g = {0};
+    eth(&g, 0x0800);
+    ip = ip4(&g, 6);
+    tcp_plain(&g, 0x018);
+    fill(&g, 'x', 100);
+    ip4_end(&g, ip);
+    const struct pw_packet *p = dissect_lt(&g, 1, 54, g.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp");
+    CHECK_EQ_INT(p->layer[2].u.tcp.payload_len, 100);
+}
+
+static void test_udp_vxlan_inner_l3l4(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 50000, 4789);
+    put8(&f, 0x08);
+    fill(&f, 0, 3);
+    put16(&f, 0x0012);
+    put8(&f, 0x34);
+    put8(&f, 0);
+    eth(&f, 0x0800);
+    uint32_t ip2 = ip4(&f, 17);
+    uint32_t u2 = udp(&f, 53, 33000);
+    fill(&f, 0xaa, 10);
+    udp_end(&f, u2);
+    ip4_end(&f, ip2);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:vxlan:eth:ip:udp:data");
+    CHECK_EQ_INT(p->l3, 5);
+    CHECK_EQ_INT(p->l4, 6);
+    CHECK_EQ_INT(fu(p, 3, "vxlan.vni"), 0x1234);
+    CHECK_EQ_INT(fu(p, 2, "udp.dstport"), 4789);
+    CHECK_EQ_INT(fu(p, 2, "udp.length"), f.n - 34);
+    CHECK_EQ_INT(fu(p, 6, "udp.srcport"), 53);
+    struct pw_fvalue v;
+    CHECK_EQ_INT(field(p, 6, "udp.payload", &v), 1);
+    CHECK_EQ_INT(v.v.bytes.len, 10);
+}
+
+static void test_udp_lengths(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 17);
+    udp(&f, 1000, 2000);
+    fill(&f, 1, 12);
+    ip4_end(&f, ip);
+    patch16(&f, 14 + 20 + 4, 4); /* below 8 */
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp");
+    CHECK(has_anom(p, PW_AN_UDP_BAD_LEN));
+    CHECK(!has_anom(p, PW_AN_MALFORMED));
+    patch16(&f, 14 + 20 + 4, 400); /* past the IP payload: tshark goes on */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:data");
+    CHECK(has_anom(p, PW_AN_UDP_BAD_LEN));
+    CHECK_EQ_INT(p->layer[3].len, 12);
+    patch16(&f, 14 + 20 + 4, 8 + 5); /* shorter than the IP payload */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:data");
+    CHECK_EQ_INT(p->layer[3].len, 5);
+    CHECK_EQ_INT(p->nanom, 0);
+}
+
+static void test_ipv4_bogus_lengths(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    f.b[14] = 0x44; /* IHL 4 */
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip");
+    CHECK(has_anom(p, PW_AN_IPV4_BAD_HLEN));
+    CHECK(p->layer[1].flags & PW_LF_MALFORMED);
+    f.b[14] = 0x45;
+    patch16(&f, 16, 12); /* total length below the header */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip");
+    CHECK(has_anom(p, PW_AN_IPV4_BAD_TOTLEN));
+    patch16(&f, 16, 200); /* beyond the frame: reported, payload clipped */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp");
+    CHECK(has_anom(p, PW_AN_IPV4_TOTLEN_GT_FRAME));
+    patch16(&f, 16, 0); /* TSO */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp");
+    CHECK_EQ_INT(p->nanom, 0);
+    f.b[14] = 0x55; /* version 5 */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip");
+    CHECK(has_anom(p, PW_AN_IPV4_BAD_VERSION));
+}
+
+static void test_ipv4_options(void)
+{
+    static const uint8_t rr[8] = {1, 7, 7, 4, 10, 0, 0, 9}; /* NOP, record route */
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4_opts(&f, 17, 0, rr, 8);
+    uint32_t u = udp(&f, 7, 7);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp");
+    CHECK_EQ_INT(p->layer[1].u.ip4.hlen, 28);
+    CHECK_EQ_INT(p->nanom, 0);
+    static const uint8_t bad[4] = {0x44, 1, 0, 0}; /* timestamp option of length 1 */
+    struct bb g = {0};
+    eth(&g, 0x0800);
+    ip = ip4_opts(&g, 17, 0, bad, 4);
+    u = udp(&g, 7, 7);
+    udp_end(&g, u);
+    ip4_end(&g, ip);
+    p = dissect(&g);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp");
+    CHECK(has_anom(p, PW_AN_IPV4_BAD_OPTION));
+    /* options cut by the snap length */
+    p = dissect_lt(&f, 1, 14 + 24, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:_ws.short");
+}
+
+static void test_ipv4_fragments(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4_opts(&f, 17, 0x2000, NULL, 0); /* MF, offset 0 */
+    uint32_t u = udp(&f, 53, 53);
+    fill(&f, 0, 32);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:data");
+    CHECK(p->layer[1].flags & PW_LF_FRAGMENT);
+    CHECK(has_anom(p, PW_AN_IP_FRAGMENT));
+    CHECK_EQ_INT(p->l3, 1);
+    CHECK_EQ_INT(p->l4, -1);
+    CHECK_EQ_INT(fu(p, 1, "ip.flags.mf"), 1);
+    /* a first fragment tshark cannot reassemble (cut) shows its UDP header */
+    p = dissect_lt(&f, 1, 14 + 20 + 8 + 4, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:data");
+    /* a non-first fragment is data */
+    patch16(&f, 14 + 6, 185);
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:data");
+    CHECK_EQ_INT(fu(p, 1, "ip.frag_offset"), 185);
+    CHECK_EQ_INT(fu(p, 1, "ip.flags.mf"), 0);
+}
+
+static void test_ipv6_ext_headers(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x86dd);
+    uint32_t ip = ip6(&f, 0);
+    put8(&f, 60); /* hop-by-hop -> destination options */
+    put8(&f, 0);
+    fill(&f, 1, 6);
+    put8(&f, 6); /* destination options -> TCP, 16 bytes */
+    put8(&f, 1);
+    fill(&f, 1, 14);
+    tcp_plain(&f, 0x010);
+    ip6_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:ipv6.hopopts:ipv6.dstopts:tcp");
+    CHECK(p->layer[2].flags & PW_LF_SUBTREE);
+    CHECK(p->layer[3].flags & PW_LF_SUBTREE);
+    CHECK(!(p->layer[4].flags & PW_LF_SUBTREE));
+    CHECK_EQ_INT(p->layer[1].u.ip6.nxt, 0);
+    CHECK_EQ_INT(p->layer[1].u.ip6.proto, 6);
+    CHECK_EQ_INT(p->l3, 1);
+    CHECK_EQ_INT(p->l4, 4);
+    CHECK_EQ_INT(fu(p, 1, "ipv6.plen"), 8 + 16 + 20);
+    CHECK_EQ_INT(fu(p, 1, "ipv6.hlim"), 255);
+    CHECK_EQ_INT(fu(p, 1, "ipv6.flow"), 0x12345);
+    CHECK_EQ_INT(fu(p, 3, "ipv6.dstopts.len_oct"), 16);
+    struct pw_fvalue v;
+    CHECK_EQ_INT(field(p, 1, "ipv6.dst", &v), 1);
+    CHECK(memcmp(v.v.addr, IP6_B, 16) == 0);
+    /* an extension header running past the payload length */
+    patch16(&f, 14 + 4, 12);
+    p = dissect_lt(&f, 1, 14 + 40 + 12, 14 + 40 + 12);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:ipv6.hopopts:ipv6.dstopts:_ws.malformed");
+    CHECK(has_anom(p, PW_AN_IPV6_BAD_EXTHDR));
+}
+
+static void test_ipv6_fragment_header(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x86dd);
+    uint32_t ip = ip6(&f, 44);
+    put8(&f, 17);
+    put8(&f, 0);
+    put16(&f, (100u << 3) | 1); /* offset 100, M */
+    put32(&f, 0xcafe);
+    fill(&f, 0, 16);
+    ip6_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:ipv6.fraghdr:data");
+    CHECK(p->layer[1].flags & PW_LF_FRAGMENT);
+    CHECK(p->layer[1].u.ip6.frag);
+    CHECK_EQ_INT(p->layer[1].u.ip6.frag_off, 100);
+    CHECK_EQ_INT(p->layer[1].u.ip6.frag_id, 0xcafe);
+    CHECK_EQ_INT(p->layer[1].u.ip6.proto, 17);
+    CHECK_EQ_INT(p->l4, -1);
+    CHECK_EQ_INT(fu(p, 2, "ipv6.fraghdr.offset"), 100);
+    CHECK_EQ_INT(fu(p, 2, "ipv6.fraghdr.more"), 1);
+    /* atomic fragment: offset 0, M clear -> the payload is dissected */
+    patch16(&f, 14 + 40 + 2, 0);
+    f.n = 14 + 40 + 8;
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip6_end(&f, ip);
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:ipv6.fraghdr:udp");
+    CHECK_EQ_INT(p->l4, 3);
+}
+
+static void test_ipv6_malformed_and_version(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x86dd);
+    uint32_t ip = ip6(&f, 59);
+    ip6_end(&f, ip);
+    /* the frame reports only 39 bytes of IPv6: the header lies past it */
+    const struct pw_packet *p = dissect_lt(&f, 1, 14 + 39, 14 + 39);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:_ws.malformed");
+    CHECK(has_anom(p, PW_AN_MALFORMED));
+    CHECK(p->layer[1].flags & PW_LF_MALFORMED);
+    f.b[14] = 0x50; /* version 5: IPv6 declines, bytes are data */
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:data");
+    CHECK(has_anom(p, PW_AN_IPV6_BAD_VERSION));
+}
+
+static void test_icmp_error_quote(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 1);
+    put8(&f, 3);
+    put8(&f, 3);
+    put16(&f, 0);
+    put32(&f, 0);
+    uint32_t qip = ip4(&f, 17);
+    uint32_t qu = udp(&f, 33000, 53);
+    fill(&f, 0x55, 12);
+    udp_end(&f, qu);
+    ip4_end(&f, qip);
+    patch16(&f, qip + 2, 1400); /* the quoted header claims more than is quoted */
+    patch16(&f, qu + 4, 1380);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:icmp:ip:udp:data");
+    CHECK_EQ_INT(p->l3, 1);
+    CHECK_EQ_INT(p->l4, -1);
+    CHECK(p->layer[3].flags & PW_LF_QUOTED);
+    CHECK(p->layer[4].flags & PW_LF_QUOTED);
+    CHECK(!(p->layer[5].flags & PW_LF_QUOTED)); /* tshark shows it as a level */
+    CHECK_EQ_INT(p->nanom, 0);
+    CHECK_EQ_INT(fu(p, 2, "icmp.type"), 3);
+    CHECK_EQ_INT(fu(p, 2, "icmp.code"), 3);
+    CHECK_EQ_INT(fu(p, 4, "udp.dstport"), 53);
+}
+
+static void test_icmp_echo(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 1);
+    put8(&f, 8);
+    put8(&f, 0);
+    put16(&f, 0);
+    put16(&f, 0x77);
+    put16(&f, 3);
+    fill(&f, 0x61, 32);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:icmp:data");
+    CHECK(p->layer[3].flags & PW_LF_SUBTREE);
+    CHECK_EQ_INT(fu(p, 2, "icmp.ident"), 0x77);
+    CHECK_EQ_INT(fu(p, 2, "icmp.seq"), 3);
+    /* ICMP header cut by the snap length */
+    p = dissect_lt(&f, 1, 14 + 20 + 6, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:icmp:_ws.short");
+}
+
+static void test_icmpv6_error_short_tcp_quote(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x86dd);
+    uint32_t ip = ip6(&f, 58);
+    put8(&f, 1);
+    put8(&f, 4);
+    put16(&f, 0);
+    put32(&f, 0);
+    uint32_t q = ip6(&f, 6);
+    put16(&f, 5555); /* only 8 bytes of TCP quoted */
+    put16(&f, 80);
+    put32(&f, 42);
+    ip6_end(&f, q);
+    patch16(&f, q + 4, 1000);
+    ip6_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:icmpv6:ipv6:tcp");
+    CHECK_EQ_INT(p->l3, 1);
+    CHECK_EQ_INT(p->l4, -1);
+    CHECK(p->layer[4].flags & PW_LF_QUOTED);
+    CHECK_EQ_INT(p->layer[4].u.tcp.dport, 80);
+    CHECK_EQ_INT(p->layer[4].u.tcp.seq, 42);
+    CHECK_EQ_INT(fu(p, 2, "icmpv6.type"), 1);
+    CHECK_EQ_INT(fu(p, 2, "icmpv6.code"), 4);
+    CHECK_EQ_INT(field(p, 4, "tcp.flags", NULL), 0);
+    CHECK_EQ_INT(p->nanom, 0);
+}
+
+static void test_qinq_and_vlan_llc(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x88a8);
+    put16(&f, (3u << 13) | 100);
+    put16(&f, 0x8100);
+    put16(&f, (1u << 12) | 200);
+    put16(&f, 0x0800);
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    fill(&f, 9, 4);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ieee8021ad:vlan:ip:udp:data");
+    CHECK_EQ_INT(fu(p, 1, "ieee8021ad.id"), 100);
+    CHECK_EQ_INT(fu(p, 1, "ieee8021ad.priority"), 3);
+    CHECK_EQ_INT(fu(p, 2, "vlan.id"), 200);
+    CHECK_EQ_INT(fu(p, 2, "vlan.dei"), 1);
+    CHECK_EQ_INT(fu(p, 2, "vlan.etype"), 0x0800);
+    CHECK_EQ_INT(p->l3, 3);
+    /* 802.1Q tag carrying an 802.3 length and STP over LLC */
+    struct bb g = {0};
+    eth(&g, 0x8100);
+    put16(&g, 5);
+    put16(&g, 3 + 35);
+    put8(&g, 0x42);
+    put8(&g, 0x42);
+    put8(&g, 0x03);
+    fill(&g, 0, 35);
+    fill(&g, 0, 8); /* padding */
+    p = dissect(&g);
+    CHECK_EQ_STR(chain(p), "eth:vlan:llc:data");
+    CHECK_EQ_INT(p->layer[3].len, 35);
+    CHECK_EQ_INT(field(p, 1, "vlan.etype", NULL), 0);
+    CHECK_EQ_INT(fu(p, 1, "vlan.len"), 38);
+}
+
+static void test_llc_snap(void)
+{
+    struct bb f = {0};
+    eth(&f, 0);
+    put8(&f, 0xaa);
+    put8(&f, 0xaa);
+    put8(&f, 0x03);
+    put8(&f, 0);
+    put16(&f, 0);
+    put16(&f, 0x0806);
+    put16(&f, 1);
+    put16(&f, 0x0800);
+    put8(&f, 6);
+    put8(&f, 4);
+    put16(&f, 1);
+    putn(&f, MAC_A, 6);
+    putn(&f, IP_A, 4);
+    fill(&f, 0, 6);
+    putn(&f, IP_B, 4);
+    patch16(&f, 12, f.n - 14);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:llc:arp");
+    CHECK_EQ_INT(fu(p, 1, "llc.type"), 0x0806);
+    CHECK_EQ_INT(fu(p, 1, "llc.dsap"), 0xaa);
+    CHECK_EQ_INT(field(p, 0, "eth.type", NULL), 0);
+    CHECK_EQ_INT(fu(p, 2, "arp.opcode"), 1);
+    struct pw_fvalue v;
+    CHECK_EQ_INT(field(p, 2, "arp.src.hw_mac", &v), 1);
+    CHECK(memcmp(v.v.addr, MAC_A, 6) == 0);
+    CHECK_EQ_INT(field(p, 2, "arp.dst.proto_ipv4", &v), 1);
+    CHECK(memcmp(v.v.addr, IP_B, 4) == 0);
+    CHECK_EQ_INT(field(p, 2, "arp.src.proto_ipv4", &v), 1);
+    CHECK(memcmp(v.v.addr, IP_A, 4) == 0);
+}
+
+static void test_arp_lying_lengths(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0806);
+    put16(&f, 1);
+    put16(&f, 0x0800);
+    put8(&f, 200); /* hardware address length 200 */
+    put8(&f, 4);
+    put16(&f, 2);
+    fill(&f, 0, 20);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:arp:_ws.malformed");
+    CHECK(has_anom(p, PW_AN_ARP_BAD_LEN));
+    CHECK_EQ_INT(fu(p, 1, "arp.opcode"), 2);
+    CHECK_EQ_INT(field(p, 1, "arp.src.hw_mac", NULL), 0);
+}
+
+static void test_gre_v0_key_seq_teb(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 47);
+    put16(&f, 0xb000); /* C K S */
+    put16(&f, 0x6558);
+    put16(&f, 0x1111); /* checksum */
+    put16(&f, 0);
+    put32(&f, 0xdeadbeef);
+    put32(&f, 7);
+    eth(&f, 0x0800);
+    uint32_t ip2 = ip4(&f, 1);
+    put8(&f, 0);
+    put8(&f, 0);
+    put16(&f, 0);
+    put32(&f, 0);
+    ip4_end(&f, ip2);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:gre:eth:ip:icmp");
+    CHECK_EQ_INT(p->layer[2].hlen, 16);
+    CHECK_EQ_INT(fu(p, 2, "gre.key"), 0xdeadbeef);
+    CHECK_EQ_INT(fu(p, 2, "gre.sequence_number"), 7);
+    CHECK_EQ_INT(fu(p, 2, "gre.proto"), 0x6558);
+    CHECK_EQ_INT(fu(p, 2, "gre.checksum"), 0x1111);
+    CHECK_EQ_INT(p->l3, 4);
+    CHECK_EQ_INT(p->l4, -1);
+}
+
+static void test_gre_v1_pptp(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 47);
+    put16(&f, 0x3081); /* K S A, version 1 */
+    put16(&f, 0x880b);
+    put16(&f, 28);
+    put16(&f, 0x0042);
+    put32(&f, 5);
+    put32(&f, 4);
+    put8(&f, 0xff);
+    put8(&f, 0x03);
+    put16(&f, 0x0021);
+    uint32_t ip2 = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, ip2);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:gre:ppp:ip:udp");
+    CHECK_EQ_INT(fu(p, 2, "gre.ack_number"), 4);
+    CHECK_EQ_INT(field(p, 2, "gre.key", NULL), 0);
+    CHECK_EQ_INT(fu(p, 3, "ppp.protocol"), 0x21);
+    CHECK_EQ_INT(fu(p, 2, "gre.flags.version"), 1);
+}
+
+static void test_4in6_6in4(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x86dd);
+    uint32_t o = ip6(&f, 4);
+    uint32_t i = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, i);
+    ip6_end(&f, o);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:ip:udp");
+    CHECK_EQ_INT(p->l3, 2);
+    CHECK_EQ_INT(p->l4, 3);
+    struct bb g = {0};
+    eth(&g, 0x0800);
+    o = ip4(&g, 41);
+    i = ip6(&g, 17);
+    u = udp(&g, 1, 2);
+    udp_end(&g, u);
+    ip6_end(&g, i);
+    ip4_end(&g, o);
+    p = dissect(&g);
+    CHECK_EQ_STR(chain(p), "eth:ip:ipv6:udp");
+    CHECK_EQ_INT(p->l3, 2);
+}
+
+static void test_sll_v1_v2(void)
+{
+    struct bb f = {0};
+    put16(&f, 0);
+    put16(&f, 1);
+    put16(&f, 6);
+    putn(&f, MAC_A, 6);
+    put16(&f, 0);
+    put16(&f, 0x0800);
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect_lt(&f, 113, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "sll:ip:udp");
+    CHECK_EQ_INT(fu(p, 0, "sll.etype"), 0x0800);
+    struct pw_fvalue v;
+    CHECK_EQ_INT(field(p, 0, "sll.src.eth", &v), 1);
+    CHECK(memcmp(v.v.addr, MAC_A, 6) == 0);
+    CHECK_EQ_INT(field(p, 0, "sll.ifindex", NULL), 0);
+    struct bb g = {0};
+    put16(&g, 0x86dd);
+    put16(&g, 0);
+    put32(&g, 3);
+    put16(&g, 1);
+    put8(&g, 4);
+    put8(&g, 6);
+    putn(&g, MAC_B, 6);
+    put16(&g, 0);
+    ip = ip6(&g, 59);
+    ip6_end(&g, ip);
+    p = dissect_lt(&g, 276, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "sll:ipv6");
+    CHECK_EQ_INT(p->layer[0].proto, PW_P_SLL);
+    CHECK_EQ_INT(fu(p, 0, "sll.ifindex"), 3);
+    CHECK_EQ_INT(fu(p, 0, "sll.pkttype"), 4);
+    /* LLC pseudo-protocol */
+    g.b[1] = 0x04;
+    g.b[0] = 0;
+    p = dissect_lt(&g, 276, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "sll:llc:data");
+}
+
+static void test_null_both_orders(void)
+{
+    struct bb f = {0};
+    put32(&f, 0x02000000); /* AF_INET written little-endian */
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect_lt(&f, 0, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "null:ip:udp");
+    CHECK_EQ_INT(fu(p, 0, "null.family"), 2);
+    struct bb g = {0};
+    put32(&g, 30); /* AF_INET6 on Darwin, big-endian */
+    ip = ip6(&g, 59);
+    ip6_end(&g, ip);
+    p = dissect_lt(&g, 0, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "null:ipv6");
+    CHECK_EQ_INT(fu(p, 0, "null.family"), 30);
+    g.b[3] = 0;
+    g.b[0] = 24; /* AF_INET6 on OpenBSD, little-endian, LINKTYPE_LOOP */
+    p = dissect_lt(&g, 108, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "null:ipv6");
+    g.b[0] = 99;
+    p = dissect_lt(&g, 0, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "null:data");
+    p = dissect_lt(&g, 0, 3, 3);
+    CHECK_EQ_STR(chain(p), "null:_ws.malformed");
+}
+
+static void test_raw_link_types(void)
+{
+    struct bb f = {0};
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    CHECK_EQ_STR(chain(dissect_lt(&f, 101, f.n, f.n)), "raw:ip:udp");
+    CHECK_EQ_STR(chain(dissect_lt(&f, 228, f.n, f.n)), "ip:udp");
+    struct bb g = {0};
+    ip = ip6(&g, 17);
+    u = udp(&g, 1, 2);
+    udp_end(&g, u);
+    ip6_end(&g, ip);
+    CHECK_EQ_STR(chain(dissect_lt(&g, 101, g.n, g.n)), "raw:ipv6:udp");
+    CHECK_EQ_STR(chain(dissect_lt(&g, 229, g.n, g.n)), "ipv6:udp");
+    /* IPv6 in a LINKTYPE_IPV4 record: tshark shows ip:ipv6, phs only ipv6 */
+    const struct pw_packet *p = dissect_lt(&g, 228, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "ip:ipv6:udp");
+    CHECK(p->layer[0].flags & PW_LF_SUBTREE);
+    CHECK_EQ_INT(p->l3, 1);
+}
+
+static void test_pppoe_session(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x8864);
+    put8(&f, 0x11);
+    put8(&f, 0);
+    put16(&f, 0x1234);
+    put16(&f, 0);
+    put16(&f, 0x0021);
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    patch16(&f, 18, f.n - 20);
+    fill(&f, 0, 10); /* padding */
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:pppoes:ppp:ip:udp");
+    CHECK_EQ_INT(fu(p, 1, "pppoe.session_id"), 0x1234);
+    CHECK_EQ_INT(fu(p, 2, "ppp.protocol"), 0x21);
+    CHECK_EQ_INT(field(p, 2, "ppp.address", NULL), 0);
+}
+
+static void test_ppp_link_types(void)
+{
+    struct bb f = {0};
+    put8(&f, 0xff);
+    put8(&f, 0x03);
+    put16(&f, 0x0057);
+    uint32_t ip = ip6(&f, 59);
+    ip6_end(&f, ip);
+    const struct pw_packet *p = dissect_lt(&f, 9, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "ppp:ipv6");
+    CHECK_EQ_INT(fu(p, 0, "ppp.address"), 0xff);
+    struct bb g = {0};
+    put8(&g, 0x21); /* compressed protocol field, no address/control */
+    ip = ip4(&g, 59);
+    ip4_end(&g, ip);
+    CHECK_EQ_STR(chain(dissect_lt(&g, 50, g.n, g.n)), "ppp:ip");
+}
+
+static void test_loop(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x9000);
+    put8(&f, 0); /* skipCount 0, little-endian */
+    put8(&f, 0);
+    put8(&f, 1); /* reply */
+    put8(&f, 0);
+    put16(&f, 0);
+    fill(&f, 0x33, 40);
+    CHECK_EQ_STR(chain(dissect(&f)), "eth:loop:data");
+}
+
+static void test_too_many_layers(void)
+{
+    /* IP-in-IP nested far deeper than the layer limit */
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    for (int i = 0; i < 100; i++)
+        ip4_opts(&f, 4, 0, NULL, 0);
+    for (int i = 0; i < 100; i++)
+        patch16(&f, 14 + 20u * (uint32_t)i + 2, f.n - 14 - 20u * (uint32_t)i);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_INT(p->nlayers, PW_MAX_LAYERS);
+    CHECK(has_anom(p, PW_AN_TOO_MANY_LAYERS));
+}
+
+static void test_unknown_linktype_and_caplen(void)
+{
+    struct bb f = {0};
+    fill(&f, 1, 20);
+    const struct pw_packet *p = dissect_lt(&f, 4242, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "data");
+    CHECK(has_anom(p, PW_AN_UNKNOWN_LINKTYPE));
+    p = dissect_lt(&f, 1, f.n, 4);
+    CHECK(has_anom(p, PW_AN_CAPLEN_GT_LEN));
+    p = dissect_lt(&f, 1, 8, 78);
+    CHECK_EQ_STR(chain(p), "eth:_ws.short");
+    p = dissect_lt(&f, 1, 0, 0);
+    CHECK_EQ_STR(chain(p), "eth:_ws.malformed");
+}
+
+/* every registered field is named like Wireshark's (lower case, dotted),
+ * belongs to a layer protocol, and its getter survives every layer kind */
+static void each_field(const struct pw_field *fd, void *arg)
+{
+    int *n = arg;
+    (*n)++;
+    CHECK(fd->abbrev && strchr(fd->abbrev, '.'));
+    CHECK(fd->proto > PW_P_DATA && fd->proto < PW_P__COUNT);
+    CHECK(fd->get != NULL);
+    CHECK(pw_field_by_name(fd->abbrev) == fd);
+    const char *pa = pw_proto_abbrev(fd->proto);
+    CHECK(strncmp(fd->abbrev, pa, strlen(pa)) == 0 || strncmp(fd->abbrev, "pppoe.", 6) == 0);
+    for (unsigned i = 0; i < pkt.nlayers; i++) {
+        if (pkt.layer[i].proto != fd->proto)
+            continue;
+        struct pw_fvalue v[4];
+        int c = fd->get(&pkt, &pkt.layer[i], v, 4);
+        CHECK(c >= 0 && c <= 4);
+        c = fd->get(&pkt, &pkt.layer[i], v, 0); /* max 0 writes nothing */
+        CHECK(c >= 0);
+    }
+}
+
+static void test_field_table(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    tcp_syn_opts(&f);
+    ip4_end(&f, ip);
+    dissect(&f);
+    int n = 0;
+    pw_field_foreach(each_field, &n);
+    CHECK(n > 100);
+    static const char *const required[] = {"eth.src",
+                                           "eth.dst",
+                                           "eth.addr",
+                                           "eth.type",
+                                           "vlan.id",
+                                           "vlan.priority",
+                                           "vlan.etype",
+                                           "arp.opcode",
+                                           "arp.src.hw_mac",
+                                           "arp.src.proto_ipv4",
+                                           "arp.dst.proto_ipv4",
+                                           "ip.version",
+                                           "ip.hdr_len",
+                                           "ip.dsfield.dscp",
+                                           "ip.len",
+                                           "ip.id",
+                                           "ip.flags.df",
+                                           "ip.flags.mf",
+                                           "ip.frag_offset",
+                                           "ip.ttl",
+                                           "ip.proto",
+                                           "ip.checksum",
+                                           "ip.src",
+                                           "ip.dst",
+                                           "ip.addr",
+                                           "ipv6.src",
+                                           "ipv6.dst",
+                                           "ipv6.addr",
+                                           "ipv6.nxt",
+                                           "ipv6.hlim",
+                                           "ipv6.plen",
+                                           "ipv6.flow",
+                                           "icmp.type",
+                                           "icmp.code",
+                                           "icmpv6.type",
+                                           "icmpv6.code",
+                                           "tcp.srcport",
+                                           "tcp.dstport",
+                                           "tcp.port",
+                                           "tcp.hdr_len",
+                                           "tcp.flags",
+                                           "tcp.flags.syn",
+                                           "tcp.flags.ack",
+                                           "tcp.flags.fin",
+                                           "tcp.flags.reset",
+                                           "tcp.flags.push",
+                                           "tcp.flags.urg",
+                                           "tcp.seq_raw",
+                                           "tcp.ack_raw",
+                                           "tcp.window_size_value",
+                                           "tcp.options.mss_val",
+                                           "tcp.len",
+                                           "tcp.payload",
+                                           "udp.srcport",
+                                           "udp.dstport",
+                                           "udp.port",
+                                           "udp.length",
+                                           "udp.payload"};
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        if (!pw_field_by_name(required[i])) {
+            fprintf(stderr, "missing field %s\n", required[i]);
+            pw_t_case_failed = 1;
+        }
+    }
+    CHECK(pw_field_by_name("tcp.options.sack_perm")->type == PW_FT_PROTOCOL);
+    CHECK(pw_field_by_name("ipv6.flow")->type == PW_FT_UINT24);
+    CHECK(pw_field_by_name("ip.flags.df")->type == PW_FT_BOOLEAN);
+}
+
+TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_progress),
+          TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
+          TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
+          TEST_CASE(test_udp_lengths), TEST_CASE(test_ipv4_bogus_lengths),
+          TEST_CASE(test_ipv4_options), TEST_CASE(test_ipv4_fragments),
+          TEST_CASE(test_ipv6_ext_headers), TEST_CASE(test_ipv6_fragment_header),
+          TEST_CASE(test_ipv6_malformed_and_version), TEST_CASE(test_icmp_error_quote),
+          TEST_CASE(test_icmp_echo), TEST_CASE(test_icmpv6_error_short_tcp_quote),
+          TEST_CASE(test_qinq_and_vlan_llc), TEST_CASE(test_llc_snap),
+          TEST_CASE(test_arp_lying_lengths), TEST_CASE(test_gre_v0_key_seq_teb),
+          TEST_CASE(test_gre_v1_pptp), TEST_CASE(test_4in6_6in4), TEST_CASE(test_sll_v1_v2),
+          TEST_CASE(test_null_both_orders), TEST_CASE(test_raw_link_types),
+          TEST_CASE(test_pppoe_session), TEST_CASE(test_ppp_link_types), TEST_CASE(test_loop),
+          TEST_CASE(test_too_many_layers), TEST_CASE(test_unknown_linktype_and_caplen),
+          TEST_CASE(test_field_table))
