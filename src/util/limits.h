@@ -45,9 +45,10 @@
 
 /* A user's raw BPF expression, and the expression we build from the tuples
  * plus that raw part. pcap_compile's optimizer is superlinear, so the cap
- * also bounds the CPU one request can cost. */
+ * also bounds the CPU one request can cost (8 KiB compiles in well under a
+ * second; 32 KiB took 2.5 s). */
 #define PW_MAX_BPF_RAW 4096u
-#define PW_MAX_BPF_EXPR (32u * 1024u)
+#define PW_MAX_BPF_EXPR (8u * 1024u)
 
 /* A file path inside the capture root, as the request gives it. */
 #define PW_MAX_CAPTURE_PATH 1024u
@@ -75,5 +76,32 @@
 /* Largest response the client (`pktwatch capture`) accepts for a JSON call;
  * downloads stream to a file and are not bounded by it. */
 #define PW_MAX_API_RESPONSE (64u * 1024u * 1024u)
+
+/* ---- flow stage (src/flow/) -------------------------------------------- */
+
+/* Conversations kept per table (TCP, UDP). tshark never forgets one, and
+ * numbering them like tcp.stream needs them all; past the cap a header gets
+ * no stream and is counted (pw_flows_stats). About 200 bytes each. */
+#define PW_MAX_FLOWS (16u * 1024u * 1024u)
+
+/* Not-yet-acknowledged segments remembered per TCP direction for
+ * tcp.analysis.ack_rtt: tshark's own cap (TCP_MAX_UNACKED_SEGMENTS), so that
+ * the same segments are timed. */
+#define PW_MAX_TCP_UNACKED 10000u
+
+/* ---- application stage (src/dissect/app.c, src/flow/reasm.c) ---------- */
+
+/* Bytes of one reassembled TCP PDU that are kept for dissection (headers of
+ * HTTP, SMB, TLS handshakes...). A longer PDU is still tracked to its end
+ * (only lengths are counted), so where tshark completes it is unchanged. */
+#define PW_REASM_KEEP (64u * 1024u)
+
+/* All reassembly buffers together. Past this a new reassembly keeps no
+ * bytes (lengths only), so hostile input cannot make memory grow. */
+#define PW_REASM_TOTAL (64u * 1024u * 1024u)
+
+/* Flows the application stage keeps state for (BitTorrent binding,
+ * reassembly); past this, new flows are dissected statelessly. */
+#define PW_APP_MAX_FLOWS (1u << 20)
 
 #endif
