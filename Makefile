@@ -25,7 +25,16 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
-# $(call build_vars,DIR) -> object lists for one build directory
+# Quiet by default; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+# $(call objs,DIR,SOURCES) -> object files of SOURCES in build directory DIR
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .PHONY: all release asan check fuzz bench clean format format-check fuzz-run
@@ -38,27 +47,33 @@ release: $(R)/pktwatch $(R)/pktwatchd $(R)/tests/.stamp
 
 $(R)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(R)/libpktwatch.a: $(call objs,$(R),$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(R)/pktwatch: $(call objs,$(R),$(CLI_SRC)) $(R)/libpktwatch.a
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 
 $(R)/pktwatchd: $(call objs,$(R),$(AGENT_SRC)) $(R)/libpktwatch.a
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 
 $(R)/tests/%: $(R)/obj/tests/unit/%.o $(R)/libpktwatch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 
 $(R)/tools/%: $(R)/obj/tests/tools/%.o $(R)/libpktwatch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LDLIBS_ALL)
 
-$(R)/tests/.stamp: $(patsubst tests/unit/%.c,$(R)/tests/%,$(UNIT_SRC)) $(patsubst tests/tools/%.c,$(R)/tools/%,$(TOOL_SRC))
+$(R)/tests/.stamp: $(patsubst tests/unit/%.c,$(R)/tests/%,$(UNIT_SRC)) $(patsubst tests/tools/%.c,$(R)/tools/%,$(filter-out tests/tools/fuzz_replay_main.c,$(TOOL_SRC)))
 	@mkdir -p $(dir $@) && touch $@
 
 # ---- sanitizers ----------------------------------------------------------
@@ -67,27 +82,40 @@ asan: $(A)/pktwatch $(A)/pktwatchd $(A)/tests/.stamp
 
 $(A)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c $< -o $@
+	$(call say,CC-SAN,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c $< -o $@
 
 $(A)/libpktwatch.a: $(call objs,$(A),$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(A)/pktwatch: $(call objs,$(A),$(CLI_SRC)) $(A)/libpktwatch.a
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
 $(A)/pktwatchd: $(call objs,$(A),$(AGENT_SRC)) $(A)/libpktwatch.a
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
 $(A)/tests/%: $(A)/obj/tests/unit/%.o $(A)/libpktwatch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
 $(A)/tools/%: $(A)/obj/tests/tools/%.o $(A)/libpktwatch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(A)/tests/.stamp: $(patsubst tests/unit/%.c,$(A)/tests/%,$(UNIT_SRC)) $(patsubst tests/tools/%.c,$(A)/tools/%,$(TOOL_SRC))
+# Fuzz targets rebuilt with the sanitizer build and a plain main(), so that
+# `make check` replays every seed corpus without clang/libFuzzer.
+$(A)/replay/%: $(A)/obj/fuzz/%.o $(A)/obj/tests/tools/fuzz_replay_main.o $(A)/libpktwatch.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(A)/tests/.stamp: $(patsubst tests/unit/%.c,$(A)/tests/%,$(UNIT_SRC)) $(patsubst tests/tools/%.c,$(A)/tools/%,$(filter-out tests/tools/fuzz_replay_main.c,$(TOOL_SRC))) $(patsubst fuzz/%.c,$(A)/replay/%,$(FUZZ_SRC))
 	@mkdir -p $(dir $@) && touch $@
 
 # ---- tests ---------------------------------------------------------------
@@ -101,14 +129,17 @@ fuzz: $(patsubst fuzz/%.c,$(F)/%,$(FUZZ_SRC))
 
 $(F)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CSTD) -Wall -Wextra -Werror -Wno-unused-command-line-argument -O1 -g $(DEFS) $(INC) $(PKG_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC-FUZZ,$<)
+	$(Q)$(CLANG) $(CSTD) -Wall -Wextra -Werror -Wno-unused-command-line-argument -O1 -g $(DEFS) $(INC) $(PKG_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 
 $(F)/libpktwatch.a: $(call objs,$(F),$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(F)/fuzz_%: $(F)/obj/fuzz/fuzz_%.o $(F)/libpktwatch.a
-	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS_ALL)
+	$(call say,LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS_ALL)
 
 # Runs each fuzz target for FUZZ_SECONDS (default 60) on its seed corpus.
 FUZZ_SECONDS ?= 60

@@ -32,6 +32,19 @@ for t in "$B"/tests/test_*; do
     fi
 done
 
+# Fuzz seed corpora (and kept crash inputs) replayed under the sanitizers.
+for t in "$B"/replay/fuzz_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    dir=fuzz/corpus/$name
+    [ -d "$dir" ] || continue
+    if out=$(find "$dir" -type f ! -name '*.md' -print0 | xargs -0 -r "$t" 2>&1); then
+        echo "PASS fuzz-replay: $name ($(printf '%s\n' "$out" | tail -1))"; pass=$((pass + 1))
+    else
+        echo "FAIL fuzz-replay: $name"; printf '%s\n' "$out" | tail -20 | sed 's/^/    /'; fail=$((fail + 1))
+    fi
+done
+
 # Golden cases: name <TAB> expected-file <TAB> exit-code <TAB> arguments
 if [ -f tests/golden/LIST ]; then
     while IFS=$'\t' read -r name expected want_rc args; do
@@ -53,8 +66,8 @@ if [ -f tests/golden/LIST ]; then
     rm -f /tmp/pw_golden_err.$$ /tmp/pw_golden_diff.$$
 fi
 
-# Shell tests: each tests/cli/*.sh prints PASS/FAIL lines itself.
-for s in tests/cli/*.sh; do
+# Shell tests: each tests/cli/*.sh and tests/e2e/*.sh prints PASS/FAIL (or SKIP) lines itself.
+for s in tests/cli/*.sh tests/e2e/*.sh; do
     [ -f "$s" ] || continue
     while IFS= read -r line; do
         echo "$line"

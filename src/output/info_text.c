@@ -50,9 +50,12 @@ static bool single_encap(const struct pw_reader *r, uint32_t *lt)
     return true;
 }
 
-static double seconds(int64_t ns)
+/* capinfos turns each absolute time into a double before subtracting, and
+ * its rates carry that rounding (2019 timestamps keep only ~0.2 us), so the
+ * same arithmetic is needed to print the same rates. */
+static double abs_seconds(struct pw_ts t)
 {
-    return (double)ns / 1e9;
+    return (double)t.sec + (double)t.nsec / 1e9;
 }
 
 void pw_info_text(FILE *f, const struct pw_info *in)
@@ -87,7 +90,8 @@ void pw_info_text(FILE *f, const struct pw_info *in)
                        " bytes (range)\n",
                     st->trunc_min, st->trunc_max);
     }
-    fprintf(f, "Number of packets:   %" PRIu64 "\n", st->packets);
+    fprintf(f, "Number of packets:   %s\n",
+            pw_fmt_size(b1, sizeof b1, (int64_t)st->packets, PW_UNIT_NONE));
     if (in->file_size >= 0)
         fprintf(f, "File size:           %s\n", pw_fmt_size(b1, sizeof b1, in->file_size, PW_UNIT_BYTES));
     else
@@ -97,7 +101,9 @@ void pw_info_text(FILE *f, const struct pw_info *in)
 
     int64_t dur_ns = st->have_time ? pw_ts_ns(st->last) - pw_ts_ns(st->first) : 0;
     if (st->packets > 0) {
-        fprintf(f, "Capture duration:    %s seconds\n", pw_fmt_reltime(b1, sizeof b1, dur_ns, fprec < 0 ? 9 : fprec));
+        fprintf(f, "Capture duration:    %s seconds\n",
+                pw_fmt_reltime(b1, sizeof b1, dur_ns,
+                               st->first_prec > st->last_prec ? st->first_prec : st->last_prec));
         fprintf(f, "First packet time:   %s\n", pw_fmt_abstime(b1, sizeof b1, st->first, st->first_prec));
         fprintf(f, "Last packet time:    %s\n", pw_fmt_abstime(b2, sizeof b2, st->last, st->last_prec));
     } else {
@@ -105,9 +111,9 @@ void pw_info_text(FILE *f, const struct pw_info *in)
         fprintf(f, "First packet time:   n/a\n");
         fprintf(f, "Last packet time:    n/a\n");
     }
-    double dur = seconds(dur_ns);
+    double dur = st->have_time ? abs_seconds(st->last) - abs_seconds(st->first) : 0;
     double byte_rate = 0, pkt_rate = 0;
-    if (st->packets > 1 && dur > 0) {
+    if (dur > 0) {
         byte_rate = (double)st->data_bytes / dur;
         pkt_rate = (double)st->packets / dur;
     }
@@ -141,10 +147,13 @@ void pw_info_text(FILE *f, const struct pw_info *in)
         fprintf(f, "                     Encapsulation = %s (%" PRIu32 " - %s)\n",
                 pw_linktype_name(ifc->linktype), pw_linktype_wtap_encap(ifc->linktype),
                 pw_linktype_short_name(ifc->linktype));
-        fprintf(f, "                     Capture length = %" PRIu32 "\n", ifc->snaplen);
+        /* a pcap header snaplen of 0 means "not set"; Wireshark then assumes
+         * its largest snap length */
+        fprintf(f, "                     Capture length = %" PRIu32 "\n",
+                ifc->snaplen ? ifc->snaplen : 262144u);
         fprintf(f, "                     Time precision = %s (%d)\n", prec_name(p), p);
         fprintf(f, "                     Time ticks per second = %" PRIu64 "\n", ifc->ticks_per_sec);
-        if (ifc->tsresol_set)
+        if (ifc->tsresol_set || ci->format == PW_FMT_PCAP_NSEC)
             fprintf(f, "                     Time resolution = 0x%02x\n", ifc->tsresol);
         if (ifc->os[0])
             fprintf(f, "                     Operating system = %s\n", ifc->os);

@@ -25,9 +25,12 @@ char *pw_fmt_size(char *buf, size_t n, int64_t v, enum pw_size_unit unit)
     case PW_UNIT_BYTES: u = p ? "B" : " bytes"; break;
     case PW_UNIT_BYTES_S: u = p ? "Bps" : " bytes/s"; break;
     case PW_UNIT_BITS_S: u = p ? "bps" : " bits/s"; break;
-    default: u = "packets/s"; break;
+    case PW_UNIT_PACKETS_S: u = "packets/s"; break;
+    default: u = ""; break;
     }
-    if (p == 0)
+    if (p == 0 && unit == PW_UNIT_NONE)
+        snprintf(buf, n, "%" PRId64, scaled);
+    else if (p == 0)
         snprintf(buf, n, "%" PRId64 "%s%s", scaled, unit == PW_UNIT_PACKETS_S ? " " : "", u);
     else
         snprintf(buf, n, "%" PRId64 " %s%s", scaled, prefixes[p], u);

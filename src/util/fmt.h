@@ -13,6 +13,7 @@ enum pw_size_unit {
     PW_UNIT_BYTES_S,   /* "bytes/s", "kBps", "MBps" */
     PW_UNIT_BITS_S,    /* "bits/s", "kbps", "Mbps" */
     PW_UNIT_PACKETS_S, /* "packets/s", "kpackets/s" */
+    PW_UNIT_NONE,      /* "20000" -> "20 k" */
 };
 
 /* SI-prefixed size: a prefix is used only once the value reaches ten of

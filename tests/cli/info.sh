@@ -53,7 +53,7 @@ stdin_same() { # file: reading from a pipe gives the same packet count and data 
     b=$(cat "$f" | "$P" info --json --no-hashes - 2>/dev/null | jq -c '[.packets, .data_size, .captured_size]')
     [ "$a" = "$b" ] || { echo "file=$a stdin=$b"; return 1; }
 }
-for f in $C/pcapng-multi-interface.pcapng $C/stun.pcap $C/pptp.pcap; do
+for f in $C/pcapng-multi-interface.pcapng $C/dtls.pcap $C/pptp.pcap; do
     t "stdin equals file: $(basename "$f")" stdin_same "$f"
 done
 t "several files: JSON array" bash -c "'$P' info --json --no-hashes $C/pptp.pcap $C/dns.pcap | jq -e 'length == 2 and .[1].packets == 5'"
