@@ -8,7 +8,7 @@ CSTD    := -std=c17
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 OPT     ?= -O2 -g
 DEFS    := -D_GNU_SOURCE
-PKGS    := libpcap jansson libmicrohttpd sqlite3 libpcre2-8 libcurl libgcrypt
+PKGS    := libpcap jansson libmicrohttpd sqlite3 libpcre2-8 libcurl libgcrypt libndpi
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INC     := -Isrc
@@ -130,7 +130,7 @@ fuzz: $(patsubst fuzz/%.c,$(F)/%,$(FUZZ_SRC))
 $(F)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC-FUZZ,$<)
-	$(Q)$(CLANG) $(CSTD) -Wall -Wextra -Werror -Wno-unused-command-line-argument -O1 -g $(DEFS) $(INC) $(PKG_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CLANG) $(CSTD) -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-unused-command-line-argument -O1 -g $(DEFS) $(INC) $(PKG_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 
 $(F)/libpktwatch.a: $(call objs,$(F),$(LIB_SRC))
 	@rm -f $@

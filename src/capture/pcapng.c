@@ -30,12 +30,17 @@
 /* Option codes (3.5, 4.1, 4.2, 4.3). */
 #define OPT_ENDOFOPT 0
 #define OPT_COMMENT 1
+#define BT_NRB 0x00000004u
+#define BT_DSB 0x0000000au
+#define BT_ISB 0x00000005u
+#define OPT_COMMENT 1
 #define SHB_HARDWARE 2
 #define SHB_OS 3
 #define SHB_USERAPPL 4
 #define IF_NAME 2
 #define IF_DESCRIPTION 3
 #define IF_TSRESOL 9
+#define IF_FILTER 11
 #define IF_OS 12
 #define IF_TSOFFSET 14
 
@@ -292,6 +297,42 @@ static int too_short(struct pw_reader *r, struct pw_error *err, const struct blo
                     min);
 }
 
+/* Appends one SHB comment to the packed list (NUL after each), as much of it
+ * as fits. */
+static void keep_shb_comment(struct pw_capinfo *ci, const uint8_t *val, uint16_t len)
+{
+    size_t used = 0;
+    for (uint32_t i = 0; i < ci->nshb_comments; i++)
+        used += strlen(ci->shb_comments + used) + 1;
+    if (used + 1 >= sizeof(ci->shb_comments))
+        return;
+    copy_str(ci->shb_comments + used, sizeof(ci->shb_comments) - used, val, len);
+    ci->nshb_comments++;
+}
+
+/* Name Resolution Block: counts the IPv4 (type 1) and IPv6 (type 2)
+ * records, as capinfos reports them. The walk stops at the end record, a
+ * record that runs past the block, or the block's end. */
+static void count_nrb(struct pw_reader *r, const struct block *b)
+{
+    const uint8_t *p = b->p + 8;
+    uint32_t left = b->len - 12;
+    while (left >= 4) {
+        uint16_t type = pwi_rd16(p, b->big), len = pwi_rd16(p + 2, b->big);
+        if (type == 0 || len > left - 4)
+            break;
+        if (type == 1)
+            r->ci.nrb_ipv4++;
+        else if (type == 2)
+            r->ci.nrb_ipv6++;
+        uint32_t adv = 4u + len + ((4u - (len & 3u)) & 3u);
+        if (adv > left)
+            break;
+        p += adv;
+        left -= adv;
+    }
+}
+
 static int handle_shb(struct pw_reader *r, struct pw_error *err, const struct block *b)
 {
     if (b->len < MIN_SHB)
@@ -322,6 +363,7 @@ static int handle_shb(struct pw_reader *r, struct pw_error *err, const struct bl
         if (!first)
             continue;
         switch (code) {
+        case OPT_COMMENT: keep_shb_comment(&r->ci, val, len); break;
         case SHB_HARDWARE:
             copy_str(r->ci.shb_hardware, sizeof(r->ci.shb_hardware), val, len);
             break;
@@ -357,6 +399,12 @@ static int handle_idb(struct pw_reader *r, struct pw_error *err, const struct bl
     int rc;
     while ((rc = opt_next(&it, &code, &len, &val)) == 1) {
         switch (code) {
+        case IF_FILTER:
+            /* first byte 0: a libpcap filter string; other types are kept as
+             * nothing, as capinfos shows only strings */
+            if (len >= 1 && val[0] == 0)
+                copy_str(ifc->filter, sizeof(ifc->filter), val + 1, (uint16_t)(len - 1));
+            break;
         case IF_NAME:
             if (!seen_name)
                 copy_str(ifc->name, sizeof(ifc->name), val, len);
@@ -521,6 +569,16 @@ static int pcapng_next(struct pw_reader *r, struct pw_record *rec, struct pw_err
         case BT_PB: rc = handle_packet(r, err, &b, rec); break;
         case BT_SPB: rc = handle_spb(r, err, &b, rec); break;
         default:
+            if (b.type == BT_NRB)
+                count_nrb(r, &b);
+            else if (b.type == BT_DSB)
+                r->ci.ndsb++;
+            else if (b.type == BT_ISB && b.len >= 16) {
+                /* interface ids are per section */
+                uint64_t id = (uint64_t)r->sec_first_iface + pwi_rd32(b.p + 8, b.big);
+                if (id < r->ci.niface)
+                    r->ifaces[id].nstats++;
+            }
             r->ci.skipped_blocks++;
             rc = 0;
             break;

@@ -60,6 +60,8 @@ struct pw_iface {
     char name[128];         /* if_name, "" when absent */
     char descr[128];        /* if_description */
     char os[128];           /* if_os */
+    char filter[256];       /* if_filter given as a string (type 0), "" when absent */
+    uint32_t nstats;        /* Interface Statistics Blocks seen for this interface */
 };
 
 struct pw_capinfo {
@@ -74,6 +76,11 @@ struct pw_capinfo {
     char shb_app[128];     /* shb_userappl of the first section */
     char shb_hardware[128];
     uint64_t skipped_blocks; /* NRB/ISB/DSB/custom/unknown blocks passed over */
+    /* What capinfos reports about those blocks and the first section: */
+    uint32_t nrb_ipv4, nrb_ipv6; /* name-resolution records seen */
+    uint32_t ndsb;               /* decryption-secrets blocks seen */
+    uint32_t nshb_comments;      /* opt_comment options of the first SHB */
+    char shb_comments[4096];     /* each NUL-terminated, one after another (truncated) */
 };
 
 struct pw_reader;

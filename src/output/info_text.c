@@ -134,6 +134,15 @@ void pw_info_text(FILE *f, const struct pw_info *in)
         fprintf(f, "Capture oper-sys:    %s\n", ci->shb_os);
     if (ci->shb_app[0])
         fprintf(f, "Capture application: %s\n", ci->shb_app);
+    const char *cm = ci->shb_comments;
+    for (uint32_t i = 0; i < ci->nshb_comments; i++) {
+        /* one line per comment: line breaks inside become spaces */
+        fputs("Capture comment:     ", f);
+        for (const char *q = cm; *q; q++)
+            fputc(*q == '\n' || *q == '\r' ? ' ' : *q, f);
+        fputc('\n', f);
+        cm += strlen(cm) + 1;
+    }
 
     fprintf(f, "Number of interfaces in file: %" PRIu32 "\n", ci->niface);
     for (uint32_t i = 0; i < ci->niface; i++) {
@@ -155,11 +164,20 @@ void pw_info_text(FILE *f, const struct pw_info *in)
         fprintf(f, "                     Time ticks per second = %" PRIu64 "\n", ifc->ticks_per_sec);
         if (ifc->tsresol_set || ci->format == PW_FMT_PCAP_NSEC)
             fprintf(f, "                     Time resolution = 0x%02x\n", ifc->tsresol);
+        if (ifc->filter[0])
+            fprintf(f, "                     Filter string = %s\n", ifc->filter);
         if (ifc->os[0])
             fprintf(f, "                     Operating system = %s\n", ifc->os);
-        fprintf(f, "                     Number of stat entries = 0\n");
+        fprintf(f, "                     Number of stat entries = %" PRIu32 "\n", ifc->nstats);
         fprintf(f, "                     Number of packets = %" PRIu64 "\n", ifc->packets);
     }
+
+    if (ci->nrb_ipv4)
+        fprintf(f, "Number of resolved IPv4 addresses in file: %" PRIu32 "\n", ci->nrb_ipv4);
+    if (ci->nrb_ipv6)
+        fprintf(f, "Number of resolved IPv6 addresses in file: %" PRIu32 "\n", ci->nrb_ipv6);
+    if (ci->ndsb)
+        fprintf(f, "Number of decryption secrets in file: %" PRIu32 "\n", ci->ndsb);
 
     /* pktwatch's addition: what dissection found wrong. Malformed and
      * truncated are counted as tshark marks frames (_ws.malformed,
