@@ -297,6 +297,25 @@ int pw_reader_open_file(struct pw_reader **out, const char *path, struct pw_erro
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* Pages of a mapped file that are behind the read position are never read
+ * again (the previous record's bytes are only valid until this call), so
+ * they are handed back every PW_MAP_RELEASE bytes. Without this, resident
+ * memory would grow to the size of the file. */
+#define PW_MAP_RELEASE (32u << 20)
+
+static void release_consumed(struct pw_reader *r)
+{
+    if (r->pos - r->map_dropped < PW_MAP_RELEASE)
+        return;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t end = r->pos / page * page;
+    if (end <= r->map_dropped)
+        return;
+    (void)madvise((uint8_t *)r->map + r->map_dropped, (size_t)(end - r->map_dropped),
+                  MADV_DONTNEED);
+    r->map_dropped = end;
+}
+
 int pw_reader_next(struct pw_reader *r, struct pw_record *rec, struct pw_error *err)
 {
     if (!r || !rec)
@@ -306,6 +325,8 @@ int pw_reader_next(struct pw_reader *r, struct pw_record *rec, struct pw_error *
             *err = r->fail;
         return r->fail.code;
     }
+    if (r->map)
+        release_consumed(r);
     return r->next(r, rec, err);
 }
 

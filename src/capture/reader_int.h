@@ -17,6 +17,7 @@ struct pw_reader {
     size_t mem_len;
     void *map; /* mmap base to unmap, or NULL */
     size_t map_len;
+    uint64_t map_dropped; /* mapped bytes before this offset were given back */
     int fd;      /* stream fd, or -1 */
     bool own_fd; /* close fd in pw_reader_free() */
     bool stream;

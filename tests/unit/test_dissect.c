@@ -372,7 +372,8 @@ static void test_udp_vxlan_inner_l3l4(void)
     put8(&f, 0);
     eth(&f, 0x0800);
     uint32_t ip2 = ip4(&f, 17);
-    uint32_t u2 = udp(&f, 53, 33000);
+    /* ports no application dissector claims, so the payload stays data */
+    uint32_t u2 = udp(&f, 40001, 33000);
     fill(&f, 0xaa, 10);
     udp_end(&f, u2);
     ip4_end(&f, ip2);
@@ -385,7 +386,7 @@ static void test_udp_vxlan_inner_l3l4(void)
     CHECK_EQ_INT(fu(p, 3, "vxlan.vni"), 0x1234);
     CHECK_EQ_INT(fu(p, 2, "udp.dstport"), 4789);
     CHECK_EQ_INT(fu(p, 2, "udp.length"), f.n - 34);
-    CHECK_EQ_INT(fu(p, 6, "udp.srcport"), 53);
+    CHECK_EQ_INT(fu(p, 6, "udp.srcport"), 40001);
     struct pw_fvalue v;
     CHECK_EQ_INT(field(p, 6, "udp.payload", &v), 1);
     CHECK_EQ_INT(v.v.bytes.len, 10);
@@ -481,7 +482,7 @@ static void test_ipv4_fragments(void)
     struct bb f = {0};
     eth(&f, 0x0800);
     uint32_t ip = ip4_opts(&f, 17, 0x2000, NULL, 0); /* MF, offset 0 */
-    uint32_t u = udp(&f, 53, 53);
+    uint32_t u = udp(&f, 40001, 40002); /* unclaimed ports: the payload is data */
     fill(&f, 0, 32);
     udp_end(&f, u);
     ip4_end(&f, ip);
@@ -598,7 +599,7 @@ static void test_icmp_error_quote(void)
     put16(&f, 0);
     put32(&f, 0);
     uint32_t qip = ip4(&f, 17);
-    uint32_t qu = udp(&f, 33000, 53);
+    uint32_t qu = udp(&f, 33000, 40002); /* unclaimed port: the quoted payload is data */
     fill(&f, 0x55, 12);
     udp_end(&f, qu);
     ip4_end(&f, qip);
@@ -615,7 +616,7 @@ static void test_icmp_error_quote(void)
     CHECK_EQ_INT(p->nanom, 0);
     CHECK_EQ_INT(fu(p, 2, "icmp.type"), 3);
     CHECK_EQ_INT(fu(p, 2, "icmp.code"), 3);
-    CHECK_EQ_INT(fu(p, 4, "udp.dstport"), 53);
+    CHECK_EQ_INT(fu(p, 4, "udp.dstport"), 40002);
 }
 
 static void test_icmp_echo(void)
@@ -1027,7 +1028,7 @@ static void each_field(const struct pw_field *fd, void *arg)
     int *n = arg;
     (*n)++;
     CHECK(fd->abbrev && strchr(fd->abbrev, '.'));
-    CHECK(fd->proto > PW_P_DATA && fd->proto < PW_P__COUNT);
+    CHECK(fd->proto > PW_P_NONE && fd->proto < PW_P__COUNT);
     CHECK(fd->get != NULL);
     CHECK(pw_field_by_name(fd->abbrev) == fd);
     const char *pa = pw_proto_abbrev(fd->proto);
