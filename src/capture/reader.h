@@ -85,9 +85,18 @@ struct pw_capinfo {
 
 struct pw_reader;
 
-/* Opens `path` ("-" for standard input). Regular files are memory-mapped;
- * anything else is read as a stream through a bounded window. */
+/* Opens `path` ("-" for standard input). Everything is read front to back
+ * through a bounded window with read(); see pw_reader_open_path() for
+ * memory-mapping. */
 int pw_reader_open_file(struct pw_reader **out, const char *path, struct pw_error *err);
+
+enum {
+    PW_READ_MMAP = 1u << 0, /* map a regular file instead of reading it */
+};
+
+/* pw_reader_open_file() with flags (PW_READ_MMAP). */
+int pw_reader_open_path(struct pw_reader **out, const char *path, unsigned flags,
+                        struct pw_error *err);
 
 /* Reads from a caller-owned buffer that must outlive the reader (fuzzers,
  * tests). */

@@ -18,15 +18,21 @@ static void count_tap(void *arg, const struct pw_record *rec, const struct pw_pa
 
 int main(int argc, char **argv)
 {
+    unsigned flags = 0;
+    if (argc == 4 && !strcmp(argv[1], "--mmap")) {
+        flags = PW_READ_MMAP;
+        argv++;
+        argc--;
+    }
     if (argc != 3 || (strcmp(argv[1], "--records") && strcmp(argv[1], "--dissect"))) {
-        fprintf(stderr, "usage: walk --records|--dissect FILE\n");
+        fprintf(stderr, "usage: walk [--mmap] --records|--dissect FILE\n");
         return 2;
     }
     struct pw_error err = {0};
     struct pw_reader *r;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (pw_reader_open_file(&r, argv[2], &err) < 0) {
+    if (pw_reader_open_path(&r, argv[2], flags, &err) < 0) {
         fprintf(stderr, "walk: %s\n", err.msg);
         return 1;
     }
@@ -39,7 +45,7 @@ int main(int argc, char **argv)
     pw_reader_free(r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    printf("%s packets=%" PRIu64 " seconds=%.3f pps=%.0f MBps=%.1f\n", argv[1] + 2, res.packets,
-           s, (double)res.packets / s, (double)size / 1e6 / s);
+    printf("%s%s packets=%" PRIu64 " seconds=%.3f pps=%.0f MBps=%.1f\n", flags ? "mmap-" : "",
+           argv[1] + 2, res.packets, s, (double)res.packets / s, (double)size / 1e6 / s);
     return res.status ? 3 : 0;
 }
