@@ -10,6 +10,7 @@
 #   PW_CAPTURES=DIR  capture corpus used to seed empty corpus directories
 #                    (default: ../shared/captures, then /work/shared/captures)
 #
+# A dictionary fuzz/<target>.dict is used when it exists.
 # The committed seeds are only read: new inputs go to BUILD_DIR/corpus/
 # <target>/, crash inputs to BUILD_DIR/artifacts/, logs to BUILD_DIR/logs/.
 # A target whose fuzz/corpus/<target>/ is missing or empty is seeded with
@@ -48,7 +49,9 @@ run_one() { # target -> prints the result line
     fi
     mkdir -p "$work" "$B/artifacts" "$B/logs"
     rm -f "$B/artifacts/$t-"*
-    "$exe" -max_total_time="$SECS" -timeout=25 -print_final_stats=1 \
+    local dict=()
+    [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+    "$exe" -max_total_time="$SECS" -timeout=25 -print_final_stats=1 "${dict[@]}" \
         -artifact_prefix="$B/artifacts/$t-" "$work" "$seeds" > "$log" 2>&1
     local rc=$?
     local runs cov corpus arts

@@ -10,6 +10,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential clang pkg-config \
     libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libpcre2-dev \
-    libcurl4-openssl-dev libgcrypt20-dev \
+    libcurl4-openssl-dev libgcrypt20-dev libndpi-dev libndpi-bin aria2 \
     tshark tcpdump iproute2 iputils-ping curl netcat-openbsd jq python3 time \
     > /dev/null

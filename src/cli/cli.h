@@ -19,6 +19,10 @@ enum {
 
 int pw_cmd_info(int argc, char **argv);
 int pw_cmd_capture(int argc, char **argv);
+int pw_cmd_stats(int argc, char **argv);
+int pw_cmd_filter(int argc, char **argv);
+int pw_cmd_alerts(int argc, char **argv);
+int pw_cmd_rtt(int argc, char **argv);
 
 /* Prints "pktwatch: <msg>" to stderr. */
 void pw_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

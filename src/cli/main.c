@@ -28,6 +28,10 @@ struct command {
 static const struct command commands[] = {
     {"info", pw_cmd_info, "summarise capture files (like capinfos)"},
     {"capture", pw_cmd_capture, "drive capture sessions on a pktwatchd agent"},
+    {"stats", pw_cmd_stats, "tshark's -z statistics (io,phs, dests,tree, conv, endpoints)"},
+    {"filter", pw_cmd_filter, "display filters (tshark -Y), -T fields, filtered captures (-w)"},
+    {"alerts", pw_cmd_alerts, "unwanted and abnormal traffic (P2P, remote access, scans, ...)"},
+    {"rtt", pw_cmd_rtt, "TCP handshake round-trip times per connection and per server"},
 };
 
 static void usage(FILE *f)

@@ -37,11 +37,17 @@ struct app_dir {
 
 struct app_flow {
     uint16_t bound; /* protocol bound to the whole conversation, or 0 */
+    uint16_t valid; /* protocol of which a valid PDU was seen, or 0 */
+    bool syn_seen;  /* the handshake was captured (not joined mid-stream) */
     struct app_dir dir[2];
 };
 
 struct pw_app {
     struct pw_flowtab *flows;
+    /* TFTP transfers (RFC 1350 section 4): a request to port 69 makes the
+     * server's replies from any port part of the transfer; keyed by
+     * (client address and port, server address, port 0) */
+    struct pw_flowtab *tftp;
     struct pw_reasm_pool pool;
 };
 
@@ -52,6 +58,12 @@ struct pw_app *pw_app_new(void)
         return NULL;
     a->flows = pw_flowtab_new(sizeof(struct app_flow), PW_APP_MAX_FLOWS);
     if (!a->flows) {
+        free(a);
+        return NULL;
+    }
+    a->tftp = pw_flowtab_new(1, PW_APP_MAX_FLOWS);
+    if (!a->tftp) {
+        pw_flowtab_free(a->flows);
         free(a);
         return NULL;
     }
@@ -73,6 +85,7 @@ void pw_app_free(struct pw_app *a)
         return;
     pw_flowtab_foreach(a->flows, free_flow, a);
     pw_flowtab_free(a->flows);
+    pw_flowtab_free(a->tftp);
     free(a);
 }
 
@@ -99,6 +112,14 @@ static const struct pw_tcp_proto *tcp_port_proto(uint16_t port)
     case 11371: return &pw_tcp_http;
     case 102:
     case 3389: return &pw_tcp_tpkt;
+    case 23: return &pw_tcp_telnet;
+    case 111: return &pw_tcp_rpc;
+    case 25: return &pw_tcp_smtp;
+    case 1723: return &pw_tcp_pptp;
+    case 5500:
+    case 5501:
+    case 5900:
+    case 5901: return &pw_tcp_vnc;
     case 139:
     case 445: return &pw_tcp_nbss;
     case 324:
@@ -142,6 +163,11 @@ static const struct pw_tcp_proto *tcp_proto_of(unsigned proto)
     case PW_P_NBSS: return &pw_tcp_nbss;
     case PW_P_TPKT: return &pw_tcp_tpkt;
     case PW_P_DNS: return &pw_tcp_dns;
+    case PW_P_TELNET: return &pw_tcp_telnet;
+    case PW_P_SMTP: return &pw_tcp_smtp;
+    case PW_P_PPTP: return &pw_tcp_pptp;
+    case PW_P_VNC: return &pw_tcp_vnc;
+    case PW_P_RPC: return &pw_tcp_rpc;
     default: return NULL;
     }
 }
@@ -327,7 +353,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
             return;
         }
     }
-    pw_reasm_stop(r);
+    pw_reasm_stop(r, &s->a->pool);
     uint32_t used = total - before; /* bytes of this segment inside the PDU */
     if (used < s->pl.rep)
         tcp_call(d, s, used);
@@ -364,13 +390,14 @@ static struct app_flow *flow_of(struct pw_app *a, const struct pw_packet *pkt, i
 static void reset_flow(struct pw_app *a, struct app_flow *f)
 {
     for (int i = 0; i < 2; i++) {
-        pw_reasm_stop(&f->dir[i].r);
+        pw_reasm_stop(&f->dir[i].r, &a->pool);
         memset(&f->dir[i].st, 0, sizeof(f->dir[i].st));
         f->dir[i].isn_set = false;
         f->dir[i].maxnext_set = false;
     }
     f->bound = 0;
-    (void)a;
+    f->valid = 0;
+    f->syn_seen = false;
 }
 
 static bool seq_lt(uint32_t a, uint32_t b)
@@ -394,6 +421,7 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (h->flags & PW_TCP_SYN) {
             dr->isn = h->seq;
             dr->isn_set = true;
+            f->syn_seen = true;
         }
     }
     if (f && (h->flags & PW_TCP_ACK)) {
@@ -429,6 +457,13 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         cap = rep;
     const uint8_t *p = pkt->data + (off < pkt->caplen ? off : 0);
 
+    if ((h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN) {
+        /* data on a SYN (TCP Fast Open, RFC 7413) is not handed to the
+         * application dissectors; the client sends it again after the
+         * handshake when the server did not take it */
+        pkt->nlayers = (uint16_t)data;
+        return;
+    }
     if (f) {
         /* tshark does not hand already-seen bytes to the dissectors again
          * (desegment_tcp's check against the highest sequence number seen):
@@ -474,6 +509,20 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (f)
             f->bound = PW_P_BITTORRENT;
     }
+    if (!pp && cap >= 12 && memcmp(p, "RFB ", 4) == 0 && p[11] == '\n') {
+        /* the RFB version handshake (RFC 6143 7.1.1): tshark's VNC
+         * heuristic takes the conversation */
+        pp = &pw_tcp_vnc;
+        if (f)
+            f->bound = PW_P_VNC;
+    }
+    if (!pp && cap >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 1) {
+        /* a TLS handshake record holding a ClientHello: tshark's TLS
+         * heuristic takes the conversation */
+        pp = &pw_tcp_tls;
+        if (f)
+            f->bound = PW_P_TLS;
+    }
     if (!pp && pw_http_heuristic(p, cap)) {
         pp = &pw_tcp_http;
         if (f)
@@ -482,6 +531,13 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     if (!pp)
         return; /* stays `data` */
 
+    /* (joined mid-stream, tshark takes such data for continuation data) */
+    if (pp->declines && f && f->syn_seen && f->valid != pp->proto && cap > 0 &&
+        pp->pdu_len(p, cap, rep, f ? &f->dir[dirn].st : NULL) == PW_PDU_REST &&
+        !(f && f->dir[dirn].r.active))
+        return; /* refused: stays `data` */
+    if (f && pp->declines)
+        f->valid = pp->proto;
     pkt->nlayers = (uint16_t)data; /* the application layers replace `data` */
     struct pw_cur pl = pw_cur_make(p, cap, rep);
     pl.off = off;
@@ -498,14 +554,14 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     struct tcp_seg s = {a, f, dr, pp, pl, seq};
     if (dr->r.active) {
         if (dr->r.proto != pp->proto) {
-            pw_reasm_stop(&dr->r);
+            pw_reasm_stop(&dr->r, &a->pool);
         } else if (seq == dr->r.next_seq) {
             tcp_continue(&d, &s, fin);
             return;
         } else if (seq_lt(seq, dr->r.next_seq) && !seq_lt(seq, dr->r.start_seq)) {
             return; /* retransmitted bytes of the pending PDU */
         } else {
-            pw_reasm_stop(&dr->r); /* a gap: the PDU can never complete */
+            pw_reasm_stop(&dr->r, &a->pool); /* a gap: the PDU can never complete */
         }
     }
     tcp_call(&d, &s, 0);
@@ -513,7 +569,65 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
 
 /* ---- UDP heuristics ------------------------------------------------------- */
 
-static void app_udp(struct pw_packet *pkt, int data)
+#define TFTP_PORT 69
+
+/* TFTP: opcode(2); DATA (3) is block(2) then up to 512 bytes of data,
+ * which tshark shows as `data` */
+static void tftp_pdu(struct pw_dctx *d, struct pw_cur *c)
+{
+    struct pw_layer *l = pw_push_layer(d, PW_P_TFTP, c);
+    if (!l)
+        return;
+    uint16_t op = (uint16_t)((pw_cur_peek(c, 0) << 8) | pw_cur_peek(c, 1));
+    if (op == 3 && pw_cur_rep_left(c) > 4) {
+        pw_cur_skip(c, 4);
+        l->hlen = 4;
+        pw_data(d, c);
+        return;
+    }
+    l->hlen = l->len;
+    c->pos = c->cap;
+}
+
+static bool tftp_key(const struct pw_packet *pkt, int u, bool from_client, struct pw_flow_key *k)
+{
+    int n = net_layer_before(pkt, u);
+    if (n < 0)
+        return false;
+    const struct pw_layer *nl = &pkt->layer[n], *ul = &pkt->layer[u];
+    int fam = nl->proto == PW_P_IP ? 4 : 6;
+    const uint8_t *src = fam == 4 ? nl->u.ip4.src : nl->u.ip6.src;
+    const uint8_t *dst = fam == 4 ? nl->u.ip4.dst : nl->u.ip6.dst;
+    int dir;
+    if (from_client)
+        pw_flow_key_make(k, fam, 17, src, ul->u.udp.sport, dst, 0, &dir);
+    else
+        pw_flow_key_make(k, fam, 17, dst, ul->u.udp.dport, src, 0, &dir);
+    return true;
+}
+
+static bool app_tftp(struct pw_app *a, struct pw_packet *pkt, int u, struct pw_cur *c)
+{
+    const struct pw_layer *ul = &pkt->layer[u];
+    struct pw_flow_key k;
+    if (ul->flags & PW_LF_QUOTED)
+        return false;
+    if (ul->u.udp.dport == TFTP_PORT) {
+        bool created;
+        if (tftp_key(pkt, u, true, &k))
+            pw_flowtab_get(a->tftp, &k, &created);
+    } else {
+        bool known = (tftp_key(pkt, u, true, &k) && pw_flowtab_find(a->tftp, &k)) ||
+                     (tftp_key(pkt, u, false, &k) && pw_flowtab_find(a->tftp, &k));
+        if (!known)
+            return false;
+    }
+    struct pw_dctx d = {pkt, 0, false};
+    tftp_pdu(&d, c);
+    return true;
+}
+
+static void app_udp(struct pw_packet *pkt, struct pw_app *a, int data)
 {
     struct pw_layer *dl = &pkt->layer[data];
     uint32_t off = dl->off, rep = dl->len;
@@ -525,7 +639,11 @@ static void app_udp(struct pw_packet *pkt, int data)
     struct pw_dctx d = {pkt, 0, false};
     uint16_t saved = pkt->nlayers;
     pkt->nlayers = (uint16_t)data;
+    if (app_tftp(a, pkt, data - 1, &c))
+        return;
     if (pw_dissect_bt_dht(&d, &c) == PW_DIS_OK)
+        return;
+    if (pw_dissect_lsd(&d, &c) == PW_DIS_OK)
         return;
     pkt->nlayers = saved;
 }
@@ -541,8 +659,11 @@ void pw_dissect_app(struct pw_packet *pkt, struct pw_app *a)
         if (t->proto == PW_P_TCP)
             app_tcp(pkt, a, n - 2, n - 1);
         else if (t->proto == PW_P_UDP)
-            app_udp(pkt, n - 1);
-    } else if (last->proto == PW_P_TCP && (last->u.tcp.flags & PW_TCP_FIN) && last->u.tcp.hlen) {
+            app_udp(pkt, a, n - 1);
+    } else if (last->proto == PW_P_TCP && (last->u.tcp.flags & (PW_TCP_FIN | PW_TCP_SYN)) &&
+               last->u.tcp.hlen) {
+        /* no payload: a SYN starts (or restarts) the conversation's state,
+         * a FIN can complete a PDU that ends with the connection */
         app_tcp(pkt, a, n - 1, -1);
     }
 }

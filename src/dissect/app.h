@@ -57,10 +57,15 @@ struct pw_tcp_proto {
     /* Dissects one complete PDU (pushes its layers unless per_call) and
      * updates the direction's state. */
     void (*pdu)(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st);
+    /* true: data that does not start with a valid PDU, on a conversation
+     * where none was seen, is refused (it stays `data`), as tshark's TLS
+     * and TPKT dissectors refuse it; later it is continuation data */
+    bool declines;
 };
 
 extern const struct pw_tcp_proto pw_tcp_tls, pw_tcp_http, pw_tcp_ssh, pw_tcp_nbss,
-    pw_tcp_tpkt, pw_tcp_bittorrent, pw_tcp_dns;
+    pw_tcp_tpkt, pw_tcp_bittorrent, pw_tcp_dns, pw_tcp_telnet, pw_tcp_vnc, pw_tcp_pptp,
+    pw_tcp_smtp, pw_tcp_rpc;
 
 /* BitTorrent peer handshake (BEP 3): 19, "BitTorrent protocol". */
 bool pw_bittorrent_handshake(const uint8_t *p, uint32_t avail);

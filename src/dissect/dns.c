@@ -21,6 +21,7 @@
 #define DNS_HLEN 12u
 #define MAX_JUMPS 128u
 #define MAX_NAME 255u
+#define MAX_WALK 16384u
 
 enum {
     T_NS = 2,
@@ -89,7 +90,9 @@ static bool dns_name(const struct pw_cur *m, struct pw_cur *c, char *out, unsign
         }
         pw_cur_skip(&w, b);
         len += b + 1u;
-        if (len > MAX_NAME * 4)
+        /* a name longer than 255 is still walked to its end in place, as
+         * tshark walks it; only after a pointer is the walk bounded */
+        if (jumped && len > MAX_WALK)
             break;
     }
     if (!jumped) {
@@ -182,6 +185,12 @@ void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto)
     for (uint32_t i = 0; i < rrs && !w.err; i++)
         dns_rr(&m, &w, false, proto == PW_P_NBNS);
     c->pos = c->cap;
+    /* inside an ICMP error tshark catches what the quoted message lacks
+     * and reports nothing */
+    struct pw_packet *pkt = d->pkt;
+    int below = (int)(l - pkt->layer) - 1;
+    if (below >= 0 && (pkt->layer[below].flags & PW_LF_QUOTED))
+        return;
     pw_check_cur(d, l, &w);
 }
 

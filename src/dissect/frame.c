@@ -16,7 +16,8 @@
  * for such files. */
 static int64_t ts_ns(struct pw_ts t)
 {
-    return t.sec * 1000000000LL + (int32_t)t.nsec;
+    /* wraps (defined, unsigned) for seconds no nanosecond count can hold */
+    return (int64_t)((uint64_t)t.sec * 1000000000u + (uint64_t)(int64_t)(int32_t)t.nsec);
 }
 
 static int time_value(struct pw_fvalue *out, int max, uint8_t type, int64_t ns)
@@ -54,14 +55,16 @@ static int get_relative(const struct pw_packet *pkt, const struct pw_layer *l,
                         struct pw_fvalue *out, int max)
 {
     (void)l;
-    return time_value(out, max, PW_FT_RELATIVE_TIME, ts_ns(pkt->rec->ts) - ts_ns(pkt->ts_first));
+    return time_value(out, max, PW_FT_RELATIVE_TIME,
+                      (int64_t)((uint64_t)ts_ns(pkt->rec->ts) - (uint64_t)ts_ns(pkt->ts_first)));
 }
 
 static int get_delta(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                      int max)
 {
     (void)l;
-    return time_value(out, max, PW_FT_RELATIVE_TIME, ts_ns(pkt->rec->ts) - ts_ns(pkt->ts_prev));
+    return time_value(out, max, PW_FT_RELATIVE_TIME,
+                      (int64_t)((uint64_t)ts_ns(pkt->rec->ts) - (uint64_t)ts_ns(pkt->ts_prev)));
 }
 
 PW_FGET_U(get_number, PW_FT_UINT32, pkt->frame)
@@ -111,10 +114,11 @@ static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
     }
 }
 
-/* Pseudo layers tshark does not list in frame.protocols. */
+/* Pseudo layers and tree items tshark does not list in frame.protocols. */
 static bool listed(unsigned proto)
 {
-    return proto != PW_P_WS_MALFORMED && proto != PW_P_WS_SHORT && proto != PW_P_PKT_COMMENT;
+    return proto != PW_P_WS_MALFORMED && proto != PW_P_WS_SHORT && proto != PW_P_PKT_COMMENT &&
+           proto != PW_P_TCP_SEGMENTS;
 }
 
 static size_t append(char *buf, size_t n, size_t at, const char *s)

@@ -212,11 +212,28 @@ static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
     return h.hlen;
 }
 
-/* The media dissector tshark's media_type table gives a Content-Type. */
-static unsigned media_proto(const char *ct)
+/* The media dissector tshark's media_type table gives a Content-Type; a
+ * dissector that rejects the body (an image that is not what its type
+ * says) and an unregistered type fall back to the media heuristics
+ * (XML, GIF, ...), then to `media`. */
+static unsigned sniff(const uint8_t *b, uint32_t n)
 {
-    if (!ct[0])
-        return PW_P_MEDIA;
+    uint32_t i = 0;
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+        i++;
+    if (n - i >= 5 && memcmp(b + i, "<?xml", 5) == 0)
+        return PW_P_XML;
+    if (n >= 4 && memcmp(b, "GIF8", 4) == 0)
+        return PW_P_IMAGE_GIF;
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return PW_P_PNG;
+    if (n >= 3 && memcmp(b, "\xff\xd8\xff", 3) == 0)
+        return PW_P_IMAGE_JFIF;
+    return PW_P_MEDIA;
+}
+
+static unsigned media_proto(const char *ct, const uint8_t *b, uint32_t n)
+{
     if (!strcmp(ct, "application/x-www-form-urlencoded"))
         return PW_P_URLENCODED_FORM;
     if (!strcmp(ct, "application/json") || !strcmp(ct, "application/json-rpc") ||
@@ -224,18 +241,21 @@ static unsigned media_proto(const char *ct)
         return PW_P_JSON;
     if (!strcmp(ct, "text/xml") || !strcmp(ct, "application/xml") ||
         !strcmp(ct, "application/soap+xml") || !strcmp(ct, "application/xhtml+xml") ||
-        !strcmp(ct, "application/rss+xml") || !strcmp(ct, "application/atom+xml"))
+        !strcmp(ct, "application/rss+xml") || !strcmp(ct, "application/atom+xml") ||
+        !strcmp(ct, "image/svg+xml") || !strcmp(ct, "application/rdf+xml"))
         return PW_P_XML;
+    if (!strncmp(ct, "multipart/", 10))
+        return PW_P_MIME_MULTIPART;
     if (!strcmp(ct, "image/png"))
-        return PW_P_PNG;
+        return n >= 8 && memcmp(b, "\x89PNG", 4) == 0 ? PW_P_PNG : sniff(b, n);
     if (!strcmp(ct, "image/gif"))
-        return PW_P_IMAGE_GIF;
+        return n >= 4 && memcmp(b, "GIF8", 4) == 0 ? PW_P_IMAGE_GIF : sniff(b, n);
     if (!strcmp(ct, "image/jpeg") || !strcmp(ct, "image/jpg") || !strcmp(ct, "image/pjpeg"))
         return PW_P_IMAGE_JFIF;
     if (!strncmp(ct, "text/", 5) || !strcmp(ct, "application/x-javascript") ||
         !strcmp(ct, "application/javascript") || !strcmp(ct, "application/x-ns-proxy-autoconfig"))
         return PW_P_DATA_TEXT_LINES;
-    return PW_P_MEDIA;
+    return sniff(b, n);
 }
 
 static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
@@ -262,7 +282,8 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
     if (body == 0 || !h.ctype[0])
         return;
     pw_cur_skip(c, h.hlen);
-    pw_app_whole(d, media_proto(h.ctype), c);
+    uint32_t bn = pw_cur_left(c);
+    pw_app_whole(d, media_proto(h.ctype, pw_cur_ptr(c), bn), c);
 }
 
 /* tshark's TCP heuristic for HTTP on any port: a complete first line that

@@ -28,17 +28,39 @@ static int64_t nbss_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
                             const struct pw_app_pstate *st)
 {
     (void)st;
-    (void)left;
     if (avail < 1)
         return PW_PDU_MORE;
     if (!valid_type(p[0]))
         return PW_PDU_REST;
     if (avail < 4)
-        return PW_PDU_MORE;
+        return left < 4 ? PW_PDU_REST : PW_PDU_MORE;
     if (p[1] & 0xfe)
         return PW_PDU_REST;
     uint32_t len = ((uint32_t)(p[1] & 1) << 16) | ((uint32_t)p[2] << 8) | p[3];
     return 4 + (int64_t)len;
+}
+
+/* SMB2 compounded requests and responses (MS-SMB2 3.2.4.1.4): each header's
+ * NextCommand (offset 20, little-endian) is the offset of the next header;
+ * each message is its own `smb2` item. */
+static void smb2_chain(struct pw_dctx *d, struct pw_cur *c)
+{
+    for (unsigned n = 0; n < 64; n++) {
+        uint32_t next = 0;
+        if (pw_cur_has(c, 24)) {
+            const uint8_t *p = pw_cur_ptr(c) + 20;
+            next = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+                   ((uint32_t)p[3] << 24);
+        }
+        if (next == 0 || next > pw_cur_rep_left(c) || !pw_cur_starts(c, "\xfeSMB", 4)) {
+            pw_app_whole(d, PW_P_SMB2, c);
+            return;
+        }
+        struct pw_cur one = pw_cur_sub(c, next);
+        pw_app_whole(d, PW_P_SMB2, &one);
+        if (!pw_cur_starts(c, "\xfeSMB", 4))
+            return;
+    }
 }
 
 static void nbss_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
@@ -53,8 +75,10 @@ static void nbss_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
         return;
     if (pw_cur_starts(c, "\xffSMB", 4))
         pw_app_whole(d, PW_P_SMB, c);
-    else if (pw_cur_starts(c, "\xfeSMB", 4) || pw_cur_starts(c, "\xfdSMB", 4))
+    else if (pw_cur_starts(c, "\xfdSMB", 4))
         pw_app_whole(d, PW_P_SMB2, c);
+    else if (pw_cur_starts(c, "\xfeSMB", 4))
+        smb2_chain(d, c);
 }
 
 const struct pw_tcp_proto pw_tcp_nbss = {PW_P_NBSS, false, 0, nbss_pdu_len, nbss_pdu};

@@ -130,11 +130,14 @@ enum {
     PW_TA_SPURIOUS_RETRANSMISSION = 1u << 14,
 };
 
-/* TCP analysis of one segment (the packet's analysed TCP layer). */
+/* TCP analysis of the packet's TCP header (the last one that got a stream:
+ * normally the packet's own segment, or the header quoted in an ICMP error,
+ * which tshark also numbers and can flag as reused_ports). */
 struct pw_tcp_info {
     int16_t layer;       /* index of the TCP layer this describes; -1: none */
-    bool analysed;       /* sequence analysis ran (not a fragment, not quoted,
-                            a TCP header that fits in the segment) */
+    bool quoted;         /* that header is quoted in an ICMP error */
+    bool analysed;       /* sequence analysis ran (not quoted, a TCP header
+                            that fits in the segment) */
     bool has_ta;         /* tshark has an analysis record for the frame: only
                             then does it show tcp.analysis.initial_rtt */
     bool has_irtt;       /* the stream's iRTT is known */

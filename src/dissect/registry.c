@@ -65,6 +65,17 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_SIP, pw_dissect_sip, NULL},
     {PW_P_STUN, pw_dissect_stun, NULL},
     {PW_P_BT_DHT, pw_dissect_bt_dht, NULL},
+    {PW_P_RADIUS, pw_dissect_radius, NULL},
+    {PW_P_WG, pw_dissect_wg, NULL},
+    {PW_P_RDPUDP, pw_dissect_rdpudp, NULL},
+    {PW_P_SRVLOC, pw_dissect_srvloc, NULL},
+    {PW_P_RIP, pw_dissect_rip, NULL},
+    {PW_P_IGMP, pw_dissect_igmp, NULL},
+    {PW_P_OSPF, pw_dissect_ospf, NULL},
+    {PW_P_TEREDO, pw_dissect_teredo, NULL},
+    {PW_P_QUIC, pw_dissect_quic, NULL},
+    {PW_P_NBDGM, pw_dissect_nbdgm, NULL},
+    {PW_P_RPC, pw_dissect_rpc, NULL},
 };
 
 static const struct pw_binding bindings[] = {
@@ -127,6 +138,19 @@ static const struct pw_binding bindings[] = {
     {PW_KS_UDP_PORT, 5060, 5060, PW_P_SIP},
     {PW_KS_UDP_PORT, 5353, 5353, PW_P_MDNS},
     {PW_KS_UDP_PORT, 5355, 5355, PW_P_LLMNR},
+    {PW_KS_UDP_PORT, 138, 138, PW_P_NBDGM},
+    {PW_KS_UDP_PORT, 111, 111, PW_P_RPC},
+    {PW_KS_UDP_PORT, 427, 427, PW_P_SRVLOC},
+    {PW_KS_UDP_PORT, 443, 443, PW_P_QUIC},
+    {PW_KS_UDP_PORT, 520, 520, PW_P_RIP},
+    {PW_KS_UDP_PORT, 1645, 1646, PW_P_RADIUS},
+    {PW_KS_UDP_PORT, 1812, 1813, PW_P_RADIUS},
+    {PW_KS_UDP_PORT, 3389, 3389, PW_P_RDPUDP},
+    {PW_KS_UDP_PORT, 3544, 3544, PW_P_TEREDO},
+    {PW_KS_UDP_PORT, 51820, 51820, PW_P_WG},
+    /* IP protocols whose hierarchy entry is all the statistics need */
+    {PW_KS_IPPROTO, 2, 2, PW_P_IGMP},
+    {PW_KS_IPPROTO, 89, 89, PW_P_OSPF},
 };
 
 #define LT_DENSE 512u

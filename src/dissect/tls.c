@@ -36,4 +36,4 @@ static int64_t tls_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
     return PW_PDU_REST;
 }
 
-const struct pw_tcp_proto pw_tcp_tls = {PW_P_TLS, true, 5, tls_pdu_len, NULL};
+const struct pw_tcp_proto pw_tcp_tls = {PW_P_TLS, true, 5, tls_pdu_len, NULL, true};

@@ -58,4 +58,4 @@ static void tpkt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
     }
 }
 
-const struct pw_tcp_proto pw_tcp_tpkt = {PW_P_TPKT, false, 0, tpkt_pdu_len, tpkt_pdu};
+const struct pw_tcp_proto pw_tcp_tpkt = {PW_P_TPKT, false, 0, tpkt_pdu_len, tpkt_pdu, true};

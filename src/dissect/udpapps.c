@@ -54,3 +54,152 @@ int pw_dissect_bt_dht(struct pw_dctx *d, struct pw_cur *c)
         }
     return PW_DIS_NOT_MINE;
 }
+
+int pw_dissect_radius(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_RADIUS, c);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_wg(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_WG, c);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_rdpudp(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_RDPUDP, c);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_srvloc(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_SRVLOC, c);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_rip(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_RIP, c);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_igmp(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_IGMP, c);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_ospf(struct pw_dctx *d, struct pw_cur *c)
+{
+    pw_app_whole(d, PW_P_OSPF, c);
+    return PW_DIS_OK;
+}
+
+/* Teredo (RFC 4380 section 5.1.1): IPv6 in UDP 3544, optionally preceded
+ * by an authentication (0x0001) or origin indication (0x0000) header. */
+int pw_dissect_teredo(struct pw_dctx *d, struct pw_cur *c)
+{
+    struct pw_layer *l = pw_push_layer(d, PW_P_TEREDO, c);
+    if (!l)
+        return PW_DIS_OK;
+    for (int i = 0; i < 2 && pw_cur_has(c, 2); i++) {
+        uint8_t b0 = pw_cur_peek(c, 0), b1 = pw_cur_peek(c, 1);
+        if (b0 == 0 && b1 == 1 && pw_cur_has(c, 4)) {
+            uint8_t idlen = pw_cur_peek(c, 2), aulen = pw_cur_peek(c, 3);
+            pw_cur_skip(c, 4u + idlen + aulen + 9u);
+        } else if (b0 == 0 && b1 == 0) {
+            pw_cur_skip(c, 8);
+        } else {
+            break;
+        }
+    }
+    l->hlen = c->pos;
+    if (!pw_check_cur(d, l, c))
+        return PW_DIS_OK;
+    struct pw_cur in = pw_cur_rest(c);
+    pw_dissect_as(d, PW_P_IPV6, &in);
+    return PW_DIS_OK;
+}
+
+/* QUIC on UDP 443: IETF QUIC (RFC 9000 section 17) or Google QUIC, told
+ * apart by the version of a long header ("Q0xx" is gQUIC) or, for short
+ * headers, by the fixed bit IETF QUIC sets. */
+int pw_dissect_quic(struct pw_dctx *d, struct pw_cur *c)
+{
+    uint8_t b0 = pw_cur_peek(c, 0);
+    unsigned proto = PW_P_GQUIC;
+    if (b0 & 0x80)
+        proto = pw_cur_peek(c, 1) == 'Q' ? PW_P_GQUIC : PW_P_QUIC;
+    else if (b0 & 0x40)
+        proto = PW_P_QUIC;
+    else if (pw_cur_has(c, 13) && pw_cur_peek(c, 9) == 'Q' && pw_cur_peek(c, 10) == '0')
+        proto = PW_P_GQUIC;
+    pw_app_whole(d, proto, c);
+    return PW_DIS_OK;
+}
+
+/* NetBIOS datagram service (RFC 1002 section 4.4): direct unique, direct
+ * group and broadcast datagrams (types 0x10-0x12) carry an SMB; a
+ * transaction to "\MAILSLOT\..." is the mailslot protocol, and the browse
+ * mailslots carry the browser protocol (MS-BRWS 2.1). */
+int pw_dissect_nbdgm(struct pw_dctx *d, struct pw_cur *c)
+{
+    struct pw_layer *l = pw_push_layer(d, PW_P_NBDGM, c);
+    if (!l)
+        return PW_DIS_OK;
+    uint8_t type = pw_cur_peek(c, 0);
+    if (type < 0x10 || type > 0x12) {
+        c->pos = c->cap;
+        return PW_DIS_OK;
+    }
+    /* header(10) length(2) offset(2), then source and destination names */
+    uint32_t avail = pw_cur_left(c);
+    const uint8_t *p = pw_cur_ptr(c);
+    uint32_t at = 14;
+    for (int k = 0; k < 2 && at < avail; k++) {
+        while (at < avail && p[at] != 0) {
+            if ((p[at] & 0xc0) == 0xc0) {
+                at += 1;
+                break;
+            }
+            at += p[at] + 1u;
+        }
+        at++;
+    }
+    if (at + 4 > avail || memcmp(p + at, "\xffSMB", 4) != 0) {
+        c->pos = c->cap;
+        return PW_DIS_OK;
+    }
+    pw_cur_skip(c, at);
+    struct pw_cur smb = pw_cur_rest(c);
+    pw_app_whole(d, PW_P_SMB, &smb);
+    bool mailslot = false, browse = false;
+    const char *ms = "\\MAILSLOT\\";
+    for (uint32_t i = at; i + 10 <= avail; i++)
+        if (memcmp(p + i, ms, 10) == 0) {
+            mailslot = true;
+            browse = (i + 16 <= avail && memcmp(p + i + 10, "BROWSE", 6) == 0) ||
+                     (i + 16 <= avail && memcmp(p + i + 10, "LANMAN", 6) == 0);
+            break;
+        }
+    if (mailslot) {
+        struct pw_cur m = pw_cur_make(smb.base, 0, 0);
+        m.off = smb.off;
+        struct pw_layer *ml = pw_push_layer(d, PW_P_MAILSLOT, &m);
+        if (ml && browse)
+            pw_push_layer(d, PW_P_BROWSER, &m);
+    }
+    return PW_DIS_OK;
+}
+
+/* BitTorrent Local Service Discovery (BEP 14): an HTTP-like "BT-SEARCH"
+ * datagram, recognised by tshark's heuristic. */
+int pw_dissect_lsd(struct pw_dctx *d, struct pw_cur *c)
+{
+    if (!pw_cur_starts(c, "BT-SEARCH * HTTP/1.1\r\n", 22))
+        return PW_DIS_NOT_MINE;
+    pw_app_whole(d, PW_P_LSD, c);
+    return PW_DIS_OK;
+}

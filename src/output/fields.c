@@ -152,11 +152,33 @@ size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fv
 
 /* ---- the -T fields printer ---------------------------------------------- */
 
+#define MAX_VARIANTS 4u
+
 struct col {
     const char *name;
     const struct pw_field *f; /* NULL: a protocol */
     uint16_t proto;
+    /* every registry entry with this name, one per protocol publishing it
+     * (ip.version comes from IPv4 and IPv6 headers) */
+    const struct pw_field *var[MAX_VARIANTS];
+    unsigned nvar;
 };
+
+static void add_variant(const struct pw_field *f, void *arg)
+{
+    struct col *c = arg;
+    if (f != c->f && !strcmp(f->abbrev, c->f->abbrev) && f->type == c->f->type &&
+        c->nvar < MAX_VARIANTS)
+        c->var[c->nvar++] = f;
+}
+
+static const struct pw_field *variant(const struct col *c, unsigned proto)
+{
+    for (unsigned i = 0; i < c->nvar; i++)
+        if (c->var[i]->proto == proto)
+            return c->var[i];
+    return NULL;
+}
 
 struct pw_fields {
     struct col *cols;
@@ -233,6 +255,9 @@ int pw_fields_new(struct pw_fields **out, const char *const *names, unsigned n,
         c->f = pw_field_by_name(names[i]);
         if (c->f) {
             c->proto = c->f->proto;
+            c->var[0] = c->f;
+            c->nvar = 1;
+            pw_field_foreach(add_variant, c);
             continue;
         }
         unsigned p = pw_proto_by_abbrev(names[i]);
@@ -304,24 +329,27 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
     }
     for (unsigned i = 0; i < pkt->nlayers && n < MAX_OCC; i++) {
         const struct pw_layer *l = &pkt->layer[i];
-        if (l->proto != c->proto)
-            continue;
         if (!c->f) {
-            fs->vals[n].type = PW_FT_PROTOCOL;
-            n++;
+            if (l->proto == c->proto) {
+                fs->vals[n].type = PW_FT_PROTOCOL;
+                n++;
+            }
             continue;
         }
+        const struct pw_field *lf = variant(c, l->proto);
+        if (!lf)
+            continue;
         uint32_t from = n;
-        int got = c->f->get(pkt, l, fs->vals + n, (int)(MAX_OCC - n));
+        int got = lf->get(pkt, l, fs->vals + n, (int)(MAX_OCC - n));
         if (got <= 0)
             continue;
         n += (uint32_t)got > MAX_OCC - n ? MAX_OCC - n : (uint32_t)got;
-        if (c->f->text)
+        if (lf->text)
             for (uint32_t j = from; j < n; j++)
                 if (!fs->vals[j].v.bytes.p && *text_used < TEXT_MAX - 1) {
                     char *b = fs->text + *text_used;
                     size_t room = TEXT_MAX - *text_used;
-                    size_t len = c->f->text(pkt, l, (int)(j - from), b, room);
+                    size_t len = lf->text(pkt, l, (int)(j - from), b, room);
                     if (len > room - 1)
                         len = room - 1;
                     fs->vals[j].v.bytes.p = (const uint8_t *)b;
@@ -337,7 +365,7 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
  * the seconds differ. */
 static void nst_delta(struct pw_ts b, struct pw_ts a, int64_t *sec, int32_t *nsec)
 {
-    int64_t s = b.sec - a.sec;
+    int64_t s = (int64_t)((uint64_t)b.sec - (uint64_t)a.sec);
     int32_t ns = (int32_t)((uint32_t)b.nsec - (uint32_t)a.nsec);
     if (b.sec < a.sec) {
         if (ns > 0) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/app.h"
 #include "dissect/dissect.h"
 
 #define PROGRESS_EVERY 65536u
@@ -21,11 +22,26 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
             return res->status = pw_error_set(&res->damage, PW_ERR_NOMEM, "out of memory");
     }
     struct pw_record rec;
+    struct pw_ts first = {0, 0}, prev = {0, 0};
     int rc;
     while ((rc = pw_reader_next(r, &rec, &res->damage)) == 1) {
         res->packets++;
-        if (dissect)
+        if (res->packets == 1)
+            first = prev = rec.ts;
+        if (dissect) {
             pw_dissect_packet(&rec, res->packets, pkt);
+            pkt->ts_first = first;
+            pkt->ts_prev = prev;
+            pkt->flow_done = false;
+            if (opts->flows)
+                pw_flows_packet(opts->flows, pkt);
+            if (opts->app) {
+                pw_dissect_app(pkt, opts->app);
+                if (opts->flows)
+                    pw_flows_after_app(opts->flows, pkt);
+            }
+        }
+        prev = rec.ts;
         for (unsigned i = 0; i < ntaps; i++)
             taps[i].packet(taps[i].arg, &rec, pkt);
         if (opts && opts->progress && res->packets % PROGRESS_EVERY == 0)

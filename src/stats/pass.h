@@ -9,6 +9,7 @@
 
 #include "capture/reader.h"
 #include "dissect/packet.h"
+#include "flow/flows.h"
 
 struct pw_tap {
     void *arg;
@@ -18,10 +19,20 @@ struct pw_tap {
 
 typedef void (*pw_progress_fn)(void *arg, uint64_t bytes, int64_t total, uint64_t packets);
 
+struct pw_app;
+
 struct pw_pass_opts {
     bool dissect;            /* run the dissectors (false: records only) */
     pw_progress_fn progress; /* called every so often; may be NULL */
     void *progress_arg;
+    /* Flow stage run on every dissected packet before the taps (tcp.stream,
+     * TCP analysis, udp.stream: src/flow/flows.h); NULL: none. Needs
+     * dissect. */
+    struct pw_flows *flows;
+    /* Application stage run after the flow stage (TCP reassembly,
+     * conversation-bound protocols: src/dissect/app.h); NULL: none. Needs
+     * dissect. */
+    struct pw_app *app;
 };
 
 struct pw_pass_result {

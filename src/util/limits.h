@@ -104,4 +104,45 @@
  * reassembly); past this, new flows are dissected statelessly. */
 #define PW_APP_MAX_FLOWS (1u << 20)
 
+/* ---- alerts (src/classify/) -------------------------------------------- */
+
+/* Alert policy files (src/classify/policy.c): the whole file, one line,
+ * one name (application, category, key), and the entries of each table.
+ * A policy is written by hand; anything larger is refused, not truncated. */
+#define PW_POLICY_MAX_FILE (1024u * 1024u)
+#define PW_POLICY_MAX_LINE 4096u
+#define PW_POLICY_MAX_NAME 64u
+#define PW_POLICY_MAX_RULES 1024u    /* [applications], and [categories] */
+#define PW_POLICY_MAX_SERVICES 1024u /* [services] host or subnet entries */
+#define PW_POLICY_MAX_APPPORTS 256u  /* [ports] applications */
+#define PW_POLICY_MAX_PORTS 64u      /* port items in one list */
+
+/* Packets of one flow handed to the classifier at most (the policy's
+ * classify.packets may lower it). nDPI decides almost every protocol it
+ * knows within the first few packets with payload; past this it gives up. */
+#define PW_CLS_MAX_PACKETS 255u
+
+/* Flows being classified at the same time, each holding one classifier
+ * state (about 700 bytes for nDPI): when the cap is reached the flow idle
+ * the longest is given up, so one-packet flows (scans) cannot pile up. */
+#define PW_CLS_MAX_LIVE (64u * 1024u)
+
+/* Flows the alert tap keeps a record for (about 160 bytes each); past this,
+ * packets of new flows are counted but not analysed. */
+#define PW_ALERT_MAX_FLOWS (8u * 1024u * 1024u)
+
+/* Server endpoints (address, port) whose classification is remembered so
+ * that later flows to them need not be inspected (classify.reuse). */
+#define PW_ALERT_MAX_ENDPOINTS (1024u * 1024u)
+
+/* ICMP echo pairs (source, destination) tracked for ICMP sweeps. */
+#define PW_ALERT_MAX_ICMP (1024u * 1024u)
+
+/* Alerts kept; past this, more are counted as dropped. */
+#define PW_ALERT_MAX_ALERTS (64u * 1024u)
+
+/* Payload packets per flow that the alert tap reads for evidence
+ * (BitTorrent handshakes, DHT queries, cleartext logins). */
+#define PW_ALERT_SCAN_PACKETS 32u
+
 #endif

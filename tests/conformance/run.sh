@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # Conformance over a directory of captures (normally ../shared/captures):
 # runs every conformance check whose script exists and reports each.
-# Exit status is non-zero if any check fails.
+#
+# Checks in PW_CONFORMANCE_GATE (default: those of resolved issues) fail the
+# run when they fail; the others are reported as measurements, so that work
+# in progress on an open issue shows its numbers without blocking CI.
 set -u
 DIR=${1:?usage: tests/conformance/run.sh CAPTURE_DIR}
 cd "$(dirname "$0")/../.."
+GATE=${PW_CONFORMANCE_GATE:-"info_counts info_capinfos count_records"}
 rc=0
-for check in info_counts; do
+for check in info_counts info_capinfos count_records layers stats rtt filter fields alerts; do
     s=tests/conformance/$check.sh
     [ -f "$s" ] || continue
     echo "== conformance: $check"
-    bash "$s" "$DIR" || rc=1
+    case $check in
+    count_records|layers) args=(build "$DIR") ;; # these take BUILD_DIR first
+    *) args=("$DIR") ;;
+    esac
+    if bash "$s" "${args[@]}"; then
+        echo "== $check: ok"
+    elif [[ " $GATE " == *" $check "* ]]; then
+        echo "== $check: FAILED"
+        rc=1
+    else
+        echo "== $check: below target (measurement only; its issue is open)"
+    fi
 done
 exit $rc

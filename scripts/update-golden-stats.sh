@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Golden files for `pktwatch stats`, all from the oracle (tshark 4.0.17),
+# never from pktwatch:
+#  - the five reports the corpus keeps (phs, dests, conv_tcp, conv_udp,
+#    endpoints_ip) are copied from ../shared/captures/expected/<path>/;
+#  - the other specs (conv,eth, conv,ip, endpoints,tcp|udp|eth, several -z
+#    at once) are produced by running tshark with the corpus generator's
+#    options (-n, default preferences, C locale, UTC).
+# Also copies the captures into tests/captures/ (names unchanged) and prints
+# the tests/golden/LIST rows.
+#   scripts/update-golden-stats.sh [CORPUS_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+C=${1:-../shared/captures}
+export TZ=UTC LC_ALL=C
+tmpcfg=$(mktemp -d); trap 'rm -rf "$tmpcfg"' EXIT
+export WIRESHARK_CONFIG_DIR=$tmpcfg
+G=tests/golden/stats
+mkdir -p "$G"
+# corpus path of every capture of the stats golden set
+CAPS="ndpi/dns.pcap tcpdump/dns_tcp.pcap ndpi/netbios.pcap ndpi/rdp.pcap zeek/http/get.pcap
+zeek/http/post.pcap zeek/tls/tls-conn-with-extensions.pcap ndpi/bittorrent_utp.pcap
+ndpi/smb_deletefile.pcap ndpi/smbv1.pcap tcpdump/dhcp-rfc3004.pcap tcpdump/dhcpv6-ia-na.pcap
+zeek/ntp/NTP_sync.pcap tcpdump/ssh.pcap ndpi/snmp.pcap ndpi/syslog.pcap ndpi/gre.pcapng
+zeek/dns/mdns.pcap ndpi/dhcp-fuzz.pcapng ndpi/bt_search.pcap tcpdump/tftp.pcap"
+for p in $CAPS; do
+    n=$(basename "$p")
+    cp "$C/$p" "tests/captures/$n"
+    for r in phs:io,phs dests:dests,tree conv_tcp:conv,tcp conv_udp:conv,udp endpoints_ip:endpoints,ip; do
+        f=${r%%:*} spec=${r#*:}
+        # ndpi/snmp.pcap: conv,udp depends on SNMP's wildcard conversations
+        # (a later udp.stream), not implemented; left out
+        [ "$n/$f" = snmp.pcap/conv_udp ] && continue
+        cp "$C/expected/$p/$f.txt" "$G/$n.$f.txt"
+        printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$G/$n.$f.txt" "$spec" "$n"
+    done
+done
+# specs the corpus does not keep, straight from tshark
+ts() { # out-name capture specs...
+    local out=$1 cap=$2; shift 2
+    local args=() a
+    for a in "$@"; do args+=(-z "$a"); done
+    tshark -n -o tcp.relative_sequence_numbers:TRUE -r "tests/captures/$cap" -q "${args[@]}" \
+        > "$G/$out.txt" 2>/dev/null
+    printf 'stats-%s\t%s\t0\tstats -q -n%s -r tests/captures/%s\n' "$out" "$G/$out.txt" \
+        "$(printf ' -z %s' "$@")" "$cap"
+}
+ts get.pcap.conv_eth get.pcap conv,eth
+ts get.pcap.conv_ip get.pcap conv,ip
+ts get.pcap.endpoints_tcp get.pcap endpoints,tcp
+ts dns.pcap.endpoints_udp dns.pcap endpoints,udp
+ts dns.pcap.endpoints_eth dns.pcap endpoints,eth
+ts netbios.pcap.several netbios.pcap io,phs dests,tree conv,udp endpoints,udp

@@ -1,0 +1,111 @@
+#include "flow/reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/limits.h"
+
+/* Makes room for `want` kept bytes, within the per-PDU and total bounds;
+ * returns how many bytes can be kept. */
+static uint32_t room(struct pw_reasm *r, struct pw_reasm_pool *pool, uint32_t want)
+{
+    if (want > PW_REASM_KEEP)
+        want = PW_REASM_KEEP;
+    if (want <= r->buf_cap)
+        return want;
+    uint32_t nc = r->buf_cap ? r->buf_cap : 2048;
+    while (nc < want)
+        nc *= 2;
+    if (nc > PW_REASM_KEEP)
+        nc = PW_REASM_KEEP;
+    size_t cap = pool->cap ? pool->cap : PW_REASM_TOTAL;
+    if (pool->used - r->buf_cap + nc > cap)
+        return r->buf_cap < want ? r->buf_cap : want;
+    uint8_t *b = realloc(r->buf, nc);
+    if (!b)
+        return r->buf_cap < want ? r->buf_cap : want;
+    pool->used = pool->used - r->buf_cap + nc;
+    r->buf = b;
+    r->buf_cap = nc;
+    return want;
+}
+
+static void keep(struct pw_reasm *r, struct pw_reasm_pool *pool, const uint8_t *p, uint32_t cap,
+                 uint32_t rep)
+{
+    if (!r->gap && r->kept == r->have) {
+        uint32_t want = r->kept + cap;
+        if (want < r->kept)
+            want = UINT32_MAX;
+        uint32_t can = room(r, pool, want);
+        if (can > r->kept) {
+            uint32_t n = can - r->kept;
+            if (n > cap)
+                n = cap;
+            memcpy(r->buf + r->kept, p, n);
+            r->kept += n;
+        }
+        if (cap < rep || r->kept < want)
+            r->gap = true;
+    }
+    r->have = r->have + rep < r->have ? UINT32_MAX - 1 : r->have + rep;
+    r->next_seq += rep;
+}
+
+void pw_reasm_start(struct pw_reasm *r, struct pw_reasm_pool *pool, uint16_t proto,
+                    uint32_t seq, const uint8_t *p, uint32_t cap, uint32_t rep, uint32_t need)
+{
+    r->active = true;
+    r->proto = proto;
+    r->start_seq = seq;
+    r->next_seq = seq;
+    r->need = need;
+    r->have = 0;
+    r->kept = 0;
+    r->gap = false;
+    keep(r, pool, p, cap, rep);
+}
+
+void pw_reasm_add(struct pw_reasm *r, struct pw_reasm_pool *pool, const uint8_t *p,
+                  uint32_t cap, uint32_t rep)
+{
+    keep(r, pool, p, cap, rep);
+}
+
+void pw_reasm_tail(struct pw_reasm *r, uint32_t t, uint32_t need)
+{
+    if (t > r->have)
+        t = r->have;
+    if (t < r->kept) {
+        memmove(r->buf, r->buf + t, r->kept - t);
+        r->kept -= t;
+    } else {
+        r->kept = 0;
+        r->gap = true;
+    }
+    r->have -= t;
+    r->start_seq += t;
+    r->need = need;
+    r->active = true;
+}
+
+void pw_reasm_stop(struct pw_reasm *r, struct pw_reasm_pool *pool)
+{
+    r->active = false;
+    if (r->buf) {
+        pool->used -= r->buf_cap;
+        free(r->buf);
+        r->buf = NULL;
+        r->buf_cap = 0;
+    }
+    r->kept = 0;
+}
+
+void pw_reasm_free(struct pw_reasm *r, struct pw_reasm_pool *pool)
+{
+    if (r->buf) {
+        pool->used -= r->buf_cap;
+        free(r->buf);
+    }
+    memset(r, 0, sizeof(*r));
+}

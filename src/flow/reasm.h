@@ -1,0 +1,57 @@
+/* TCP reassembly for the application stage: one pending PDU per flow
+ * direction. It reproduces where tshark completes a PDU that spans
+ * segments (the frame that shows `tcp.segments`) and keeps the head of the
+ * PDU's bytes (at most PW_REASM_KEEP) for the dissector; memory is bounded
+ * per PDU and in total (PW_REASM_TOTAL, accounted in struct pw_reasm_pool).
+ * A buffer exists only while its PDU is pending: allocation happens when a
+ * PDU spans segments, never for a segment that completes nothing. */
+#ifndef PW_FLOW_REASM_H
+#define PW_FLOW_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* need values that are not a byte count */
+#define PW_REASM_NEED_MORE 0u          /* length unknown: re-evaluate as bytes arrive */
+#define PW_REASM_UNTIL_FIN UINT32_MAX  /* the PDU ends with the direction's FIN */
+
+struct pw_reasm_pool {
+    size_t used; /* bytes held by all buffers */
+    size_t cap;  /* PW_REASM_TOTAL */
+};
+
+struct pw_reasm {
+    bool active;
+    uint16_t proto;     /* the protocol that asked for the bytes */
+    uint32_t start_seq; /* sequence number of the PDU's first byte */
+    uint32_t next_seq;  /* the continuation expected next */
+    uint32_t need;      /* PDU length, or PW_REASM_NEED_MORE / PW_REASM_UNTIL_FIN */
+    uint32_t have;      /* bytes seen so far (reported) */
+    uint32_t kept;      /* bytes held in buf (a prefix of the PDU) */
+    bool gap;           /* some bytes were not captured: buf stops there */
+    uint8_t *buf;
+    uint32_t buf_cap;
+};
+
+/* Starts a PDU with its first bytes: cap captured of rep reported. */
+void pw_reasm_start(struct pw_reasm *r, struct pw_reasm_pool *pool, uint16_t proto,
+                    uint32_t seq, const uint8_t *p, uint32_t cap, uint32_t rep, uint32_t need);
+
+/* Appends a continuation (the caller checked seq == next_seq). */
+void pw_reasm_add(struct pw_reasm *r, struct pw_reasm_pool *pool, const uint8_t *p,
+                  uint32_t cap, uint32_t rep);
+
+/* Ends the pending PDU and releases its buffer: memory is held only while
+ * a PDU is pending (a finished conversation keeps nothing). */
+void pw_reasm_stop(struct pw_reasm *r, struct pw_reasm_pool *pool);
+
+/* Keeps only the bytes from offset t of the pending PDU as a new pending
+ * PDU (a dissector that took whole segments found its last PDU incomplete
+ * at t); need is the new PDU's length or PW_REASM_NEED_MORE. */
+void pw_reasm_tail(struct pw_reasm *r, uint32_t t, uint32_t need);
+
+/* Releases the buffer. */
+void pw_reasm_free(struct pw_reasm *r, struct pw_reasm_pool *pool);
+
+#endif

@@ -1,0 +1,248 @@
+/* Unit tests for the application stage (src/dissect/app.c) and the
+ * application dissectors: hand-built frames through pw_dissect_packet() and
+ * pw_dissect_app(), checking the protocol path tshark's hierarchy shows
+ * (levels, tcp.segments where reassembly completes, _ws.malformed). */
+#include <stdint.h>
+#include <string.h>
+
+#include "dissect/app.h"
+#include "dissect/dissect.h"
+#include "test.h"
+
+static uint8_t frame[4096];
+static struct pw_packet pkt;
+static uint64_t frame_no;
+
+enum { UDP = 0, TCP = 1 };
+
+/* Ethernet/IPv4/{TCP,UDP} around payload p; client 10.0.0.1, server
+ * 10.0.0.2; to_server picks the direction. */
+static uint32_t build(int tcp, int to_server, uint16_t cport, uint16_t sport, uint32_t seq,
+                      uint8_t flags, const void *p, uint32_t n)
+{
+    memset(frame, 0, sizeof(frame));
+    memcpy(frame, "\x00\x01\x02\x03\x04\x05\x00\x01\x02\x03\x04\x06\x08\x00", 14);
+    uint8_t *ip = frame + 14;
+    uint32_t l4 = tcp ? 20 : 8, tot = 20 + l4 + n;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)(tot >> 8);
+    ip[3] = (uint8_t)tot;
+    ip[8] = 64;
+    ip[9] = tcp ? 6 : 17;
+    const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    memcpy(ip + 12, to_server ? a : b, 4);
+    memcpy(ip + 16, to_server ? b : a, 4);
+    uint8_t *t = ip + 20;
+    uint16_t s = to_server ? cport : sport, d = to_server ? sport : cport;
+    t[0] = (uint8_t)(s >> 8);
+    t[1] = (uint8_t)s;
+    t[2] = (uint8_t)(d >> 8);
+    t[3] = (uint8_t)d;
+    if (tcp) {
+        t[4] = (uint8_t)(seq >> 24);
+        t[5] = (uint8_t)(seq >> 16);
+        t[6] = (uint8_t)(seq >> 8);
+        t[7] = (uint8_t)seq;
+        t[12] = 0x50;
+        t[13] = flags;
+    } else {
+        t[4] = (uint8_t)((8 + n) >> 8);
+        t[5] = (uint8_t)(8 + n);
+    }
+    memcpy(t + l4, p, n);
+    return 14 + tot;
+}
+
+/* Dissects the frame and returns its protocol path after the transport
+ * ("tls:tcp.segments:tls"), repeats expanded, "" when none. */
+static const char *path(struct pw_app *app, uint32_t len)
+{
+    static char out[512];
+    struct pw_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.data = frame;
+    rec.caplen = rec.len = len;
+    rec.linktype = 1;
+    pw_dissect_packet(&rec, ++frame_no, &pkt);
+    pw_dissect_app(&pkt, app);
+    out[0] = '\0';
+    int after = 0;
+    for (unsigned i = 0; i < pkt.nlayers; i++) {
+        const struct pw_layer *l = &pkt.layer[i];
+        if (l->proto == PW_P_TCP || l->proto == PW_P_UDP) {
+            after = 1;
+            continue;
+        }
+        if (!after || (l->flags & (PW_LF_QUOTED | PW_LF_SUBTREE)))
+            continue;
+        unsigned reps = (l->flags & PW_LF_REPEAT) ? l->u.app.count : 1;
+        for (unsigned r = 0; r < reps; r++) {
+            if (out[0])
+                strncat(out, ":", sizeof(out) - strlen(out) - 1);
+            strncat(out, pw_proto_abbrev(l->proto), sizeof(out) - strlen(out) - 1);
+        }
+    }
+    return out;
+}
+
+static const uint8_t dns_query[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                                   "\x03www\x07example\x03com\x00\x00\x01\x00\x01";
+
+static void dns_over_udp(void)
+{
+    struct pw_app *app = pw_app_new();
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 53, 0, 0, dns_query, sizeof(dns_query) - 1)),
+                 "dns");
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 5353, 0, 0, dns_query, sizeof(dns_query) - 1)),
+                 "mdns");
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 5355, 0, 0, dns_query, sizeof(dns_query) - 1)),
+                 "llmnr");
+    pw_app_free(app);
+}
+
+static void dns_malformed(void)
+{
+    struct pw_app *app = pw_app_new();
+    /* one question announced, the name runs past the datagram */
+    static const uint8_t q[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05" "ab";
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 53, 0, 0, q, sizeof(q) - 1)),
+                 "dns:_ws.malformed");
+    /* a compression pointer loop is not an error (tshark stops quietly) */
+    static const uint8_t loop[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                                  "\xc0\x0c\x00\x01\x00\x01";
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 53, 0, 0, loop, sizeof(loop) - 1)), "dns");
+    pw_app_free(app);
+}
+
+static void tls_reassembly(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t rec[300];
+    memset(rec, 'A', sizeof(rec));
+    memcpy(rec, "\x16\x03\x01\x01\x27", 5); /* handshake record, 295-byte body */
+    uint32_t seq = 1000;
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq, 0x02, NULL, 0)), "");
+    seq++;
+    /* the record starts: a `tls` item even though it cannot finish */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq, 0x18, rec, 100)), "tls");
+    /* a middle segment shows nothing */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq + 100, 0x18, rec + 100, 100)), "");
+    /* the last segment completes it and starts another record */
+    uint8_t last[120];
+    memcpy(last, rec + 200, 100);
+    memcpy(last + 100, "\x17\x03\x03\x00\x40", 5);
+    memset(last + 105, 'B', 15);
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq + 200, 0x18, last, 120)),
+                 "tls:tcp.segments:tls");
+    /* a retransmission of already seen bytes shows nothing */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq + 100, 0x18, rec + 100, 100)), "");
+    pw_app_free(app);
+}
+
+static void bittorrent_binding(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t hs[68 + 9];
+    memset(hs, 0, sizeof(hs));
+    hs[0] = 19;
+    memcpy(hs + 1, "BitTorrent protocol", 19);
+    memcpy(hs + 68, "\x00\x00\x00\x01\x02\x00\x00\x00\x00", 9); /* interested, keep-alive */
+    /* before the handshake the conversation is plain data */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 5555, 10, 0x18, "\x00\x00\x00\x01\x02", 5)),
+                 "data");
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 5555, 15, 0x18, hs, sizeof(hs))),
+                 "bittorrent:bittorrent:bittorrent");
+    /* the reverse direction is bound too */
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 5555, 500, 0x18, "\x00\x00\x00\x01\x02", 5)),
+                 "bittorrent");
+    /* a handshake split below 20 bytes is not recognised */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40001, 5556, 10, 0x18, hs, 19)), "data");
+    pw_app_free(app);
+}
+
+static void bittorrent_many_messages(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t seg[200 * 5];
+    for (unsigned i = 0; i < 200; i++)
+        memcpy(seg + i * 5, "\x00\x00\x00\x01\x02", 5);
+    path(app, build(TCP, 1, 40000, 6881, 1, 0x18, seg, sizeof(seg)));
+    /* 200 levels, kept in one repeated layer */
+    int found = 0;
+    for (unsigned i = 0; i < pkt.nlayers; i++)
+        if (pkt.layer[i].proto == PW_P_BITTORRENT) {
+            found = 1;
+            CHECK(pkt.layer[i].flags & PW_LF_REPEAT);
+            CHECK_EQ_INT(pkt.layer[i].u.app.count, 200);
+        }
+    CHECK(found);
+    CHECK(pkt.nlayers <= PW_MAX_LAYERS);
+    pw_app_free(app);
+}
+
+static void http_body(void)
+{
+    struct pw_app *app = pw_app_new();
+    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                               "Content-Length: 10\r\n\r\n0123456789";
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 80, 1, 0x18, req, sizeof(req) - 1)), "http");
+    /* headers in one segment, body in the next: reassembled */
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, 1, 0x18, resp, sizeof(resp) - 1 - 10)), "");
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(resp) - 10, 0x18,
+                                 resp + sizeof(resp) - 11, 10)),
+                 "http:data-text-lines:tcp.segments");
+    pw_app_free(app);
+}
+
+static void udp_heuristics(void)
+{
+    struct pw_app *app = pw_app_new();
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 9999, 0, 0, "d1:ad2:id", 9)), "bt-dht");
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 9999, 0, 0, "d1:q4:ping", 10)), "data");
+    /* a port owner wins over the heuristic */
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 123, 0, 0, "d1:ad2:id", 9)), "ntp");
+    pw_app_free(app);
+}
+
+static void rdp_negotiation(void)
+{
+    struct pw_app *app = pw_app_new();
+    static const uint8_t cr[] = "\x03\x00\x00\x13\x0e\xe0\x00\x00\x00\x00\x00"
+                                "\x01\x00\x08\x00\x03\x00\x00\x00";
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 3389, 1, 0x18, cr, sizeof(cr) - 1)),
+                 "tpkt:cotp:rdp");
+    /* TLS after the switch: one tpkt continuation item */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 3389, 20, 0x18, "\x16\x03\x01\x00\x01\x01", 6)),
+                 "tpkt");
+    pw_app_free(app);
+}
+
+static void smb_over_nbss(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t m[4 + 64 * 2];
+    memset(m, 0, sizeof(m));
+    m[3] = 128;
+    memcpy(m + 4, "\xfeSMB", 4);
+    m[4 + 20] = 64; /* NextCommand: a compounded second request */
+    memcpy(m + 4 + 64, "\xfeSMB", 4);
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 445, 1, 0x18, m, sizeof(m))), "nbss:smb2:smb2");
+    pw_app_free(app);
+}
+
+static void tftp_transfer(void)
+{
+    struct pw_app *app = pw_app_new();
+    CHECK_EQ_STR(path(app, build(UDP, 1, 40000, 69, 0, 0, "\x00\x01" "f\x00octet\x00", 10)),
+                 "tftp");
+    /* the server answers from another port: still the transfer */
+    CHECK_EQ_STR(path(app, build(UDP, 0, 40000, 3000, 0, 0, "\x00\x03\x00\x01" "abc", 7)),
+                 "tftp:data");
+    pw_app_free(app);
+}
+
+TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
+          TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body),
+          TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
+          TEST_CASE(tftp_transfer))
