@@ -49,7 +49,8 @@ static uint32_t build(int tcp, int to_server, uint16_t cport, uint16_t sport, ui
         t[4] = (uint8_t)((8 + n) >> 8);
         t[5] = (uint8_t)(8 + n);
     }
-    memcpy(t + l4, p, n);
+    if (n)
+        memcpy(t + l4, p, n);
     return 14 + tot;
 }
 
