@@ -39,6 +39,9 @@ objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .PHONY: all release asan check fuzz bench clean format format-check fuzz-run
 
+# keep object files of chained rules (tests, tools, replay drivers)
+.SECONDARY:
+
 all: release
 
 # ---- release -------------------------------------------------------------
