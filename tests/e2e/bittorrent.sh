@@ -123,7 +123,7 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer((listen_ip, 6969), H).serve_forever()
 EOF
 
-inA timeout 120 tcpdump -i "$VA" -U -s 0 -w "$T/bt.pcap" not arp > "$T/tcpdump.log" 2>&1 &
+inA timeout 120 tcpdump -i "$VA" -U --immediate-mode -s 0 -w "$T/bt.pcap" not arp > "$T/tcpdump.log" 2>&1 &
 for _ in $(seq 50); do grep -q "listening on" "$T/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
 inA timeout 120 python3 "$T/tracker.py" "$IPA" 6881 "$IPA" > "$T/tracker.log" 2>&1 &
 listening() { inA ss -ltn 2>/dev/null | grep -q ":$1 "; }

@@ -121,7 +121,7 @@ wait_for 15 in_ns "$NSS" curl -s --noproxy '*' --max-time 2 -o /dev/null "http:/
 for side in client server; do
     dev=$VC ns=$NSC
     [ $side = server ] && dev=$VS ns=$NSS
-    ip netns exec "$ns" timeout 120 tcpdump -i "$dev" -n -U -w "$T/$side.pcap" "tcp port $PORT" \
+    ip netns exec "$ns" timeout 120 tcpdump -i "$dev" -n -U --immediate-mode -w "$T/$side.pcap" "tcp port $PORT" \
         > /dev/null 2> "$T/tcpdump-$side.err" &
     PIDS+=($!)
 done
@@ -134,7 +134,17 @@ for i in $(seq 1 "$COUNT"); do
         got=$((got + 1))
 done
 [ "$got" = "$COUNT" ] && ok curl || ko curl "$got of $COUNT requests answered"
-sleep 0.5
+# Immediate mode hands each packet to tcpdump as it arrives (without it,
+# TPACKET_V3 holds up to a second of packets in a ring block that a SIGTERM
+# throws away: CI lost the last 4 connections that way). Then wait until
+# both files stop growing, bounded at 5 s.
+prev= end=$((SECONDS + 5))
+while [ $SECONDS -lt $end ]; do
+    sleep 0.3
+    cur=$(stat -c %s "$T/client.pcap" "$T/server.pcap" 2> /dev/null | tr '\n' ' ')
+    [ "$cur" = "$prev" ] && break
+    prev=$cur
+done
 # stop the captures (the first two started processes after the server)
 for p in "${PIDS[@]: -2}"; do kill -TERM "$p" 2> /dev/null; done
 for p in "${PIDS[@]: -2}"; do wait "$p" 2> /dev/null; done
