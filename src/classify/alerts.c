@@ -67,6 +67,7 @@ enum {
     F_CDATA = 1u << 11,   /* the client sent payload */
     F_SDATA = 1u << 12,   /* the server sent payload */
     F_REUSED = 1u << 13,  /* classified from earlier flows to its server endpoint */
+    F_ALIAS = 1u << 14,   /* this stream continues another record (alias) */
 };
 
 enum { CLS_NONE, CLS_LIVE, CLS_DONE };
@@ -80,10 +81,11 @@ struct afl {
     uint8_t family, ipproto;
     uint8_t cls, fed, pfed, scanned; /* pfed: packets with payload fed */
     uint16_t cport, sport;
-    uint16_t wsproto; /* enum pw_proto of the first application layer */
+    uint16_t wsproto;  /* enum pw_proto of the first application layer */
     uint16_t rst_pkts; /* saturates */
     uint32_t packets;  /* saturates */
     uint32_t live;     /* live slot, NIL when none */
+    uint32_t alias;    /* F_ALIAS: the stream number of the record it continues */
     uint64_t bytes;
     uint64_t last_frame;
     struct pw_ts last_ts;
@@ -97,10 +99,15 @@ struct afl {
     struct pw_ts first_ts;
 };
 
+/* tshark sometimes starts a new tcp.stream in the middle of a connection
+ * (the same four-tuple, no new SYN); the classifier must see the connection
+ * whole, so such a stream becomes an alias of the record it continues.
+ * `last` maps each four-tuple to the stream of its current record. */
 struct ftab {
     struct afl **slabs;
     uint32_t nslabs, cap;
     uint64_t nflows;
+    struct pw_flowtab *last;
 };
 
 /* ---- evidence ------------------------------------------------------------ */
@@ -333,6 +340,20 @@ static const uint8_t *find_nocase(const uint8_t *p, size_t len, const char *s)
     return NULL;
 }
 
+/* The start of a header line "name..." (case-insensitive) among the lines
+ * of p[0..len), or NULL; hops from line to line with memchr. */
+static const uint8_t *find_header(const uint8_t *p, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    const uint8_t *q = p, *end = p + len;
+    while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+        q++;
+        if ((size_t)(end - q) >= n && !strncasecmp((const char *)q, s, n))
+            return q - 1;
+    }
+    return NULL;
+}
+
 /* qsort() with a NULL base is undefined even for no elements */
 static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
@@ -373,6 +394,7 @@ static void ftab_free(struct ftab *t)
     for (uint32_t i = 0; i < t->nslabs; i++)
         free(t->slabs[i]);
     free(t->slabs);
+    pw_flowtab_free(t->last);
     memset(t, 0, sizeof(*t));
 }
 
@@ -382,7 +404,7 @@ static void ftab_foreach(struct ftab *t, flow_fn fn, struct pw_alerts *a, void *
 {
     for (uint32_t s = 0; s < t->nslabs; s++)
         for (uint32_t i = 0; i < SLAB; i++)
-            if (t->slabs[s][i].flags & F_USED)
+            if ((t->slabs[s][i].flags & (F_USED | F_ALIAS)) == F_USED)
                 fn(a, &t->slabs[s][i], arg);
 }
 
@@ -904,7 +926,7 @@ static void ev_creds(struct pw_alerts *a, struct afl *f, const struct pw_packet 
         const uint8_t *sp = memchr(p, ' ', span < 10 ? span : 10);
         if (!sp)
             return;
-        const uint8_t *h = find_nocase(p, span, "\nAuthorization: Basic ");
+        const uint8_t *h = find_header(p, span, "Authorization: Basic ");
         if (h) {
             if (!(e = evid_get(a, f)))
                 return;
@@ -1058,13 +1080,30 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     }
     int64_t now = ts_ms(rec->ts);
     if (!(f->flags & F_USED)) {
-        flow_init(f, family, ipproto, src, sp, dst, dp, tflags, pkt);
-        t->nflows++;
+        /* a new stream: a new connection, or more of one tshark split */
+        struct pw_flow_key k;
+        int kdir;
+        pw_flow_key_make(&k, family, ipproto, src, sp, dst, dp, &kdir);
+        bool created = false;
+        uint32_t *lastp = t->last ? pw_flowtab_get(t->last, &k, &created) : NULL;
+        bool pure_syn = ipproto == 6 && (tflags & PW_TCP_SYN) && !(tflags & PW_TCP_ACK);
+        struct afl *prev = lastp && !created ? ftab_get(t, *lastp) : NULL;
+        if (prev && !pure_syn && ipproto == 6) {
+            f->flags = F_USED | F_ALIAS;
+            f->alias = *lastp;
+        } else {
+            flow_init(f, family, ipproto, src, sp, dst, dp, tflags, pkt);
+            t->nflows++;
+            if (lastp)
+                *lastp = stream;
+        }
     }
+    if (f->flags & F_ALIAS)
+        f = ftab_get(t, f->alias);
     size_t n = alen(family);
     /* the ports tell the direction unless both ends use the same port */
-    bool from_client = f->cport != f->sport ? sp == f->cport && dp == f->sport
-                                            : !memcmp(src, f->caddr, n);
+    bool from_client =
+        f->cport != f->sport ? sp == f->cport && dp == f->sport : !memcmp(src, f->caddr, n);
     if (f->packets != UINT32_MAX)
         f->packets++;
     f->bytes += pkt->len;
@@ -1104,8 +1143,7 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
      * classifier nothing (it learns the handshake from the SYNs and the
      * first data segment), so it neither costs a call nor spends the budget. */
     bool bare_ack = ipproto == 6 && !prep && !(tflags & (PW_TCP_SYN | PW_TCP_FIN | PW_TCP_RST));
-    if (f->cls == CLS_LIVE && !bare_ack && !(l3->flags & PW_LF_FRAGMENT) &&
-        l3->off < pkt->caplen) {
+    if (f->cls == CLS_LIVE && !bare_ack && !(l3->flags & PW_LF_FRAGMENT) && l3->off < pkt->caplen) {
         struct live *l = &a->live[f->live];
         l->last_ms = now;
         lru_unlink(a, f->live);
@@ -2215,7 +2253,9 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
     a->icmp = pw_flowtab_new(sizeof(struct icmpv), PW_ALERT_MAX_ICMP);
     a->reuse = pol->thr.classify_reuse;
     a->eps = pw_flowtab_new(sizeof(struct ep), PW_ALERT_MAX_ENDPOINTS);
-    if (!a->app_sev || !a->app_ports || !a->live || !a->live_free || !a->icmp || !a->eps) {
+    a->tcp.last = pw_flowtab_new(sizeof(uint32_t), PW_ALERT_MAX_FLOWS);
+    if (!a->app_sev || !a->app_ports || !a->live || !a->live_free || !a->icmp || !a->eps ||
+        !a->tcp.last) {
         pw_alerts_free(a);
         return pw_error_set(err, PW_ERR_NOMEM, "out of memory");
     }
@@ -2231,9 +2271,10 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
         if (id < 0) {
             pw_alerts_free(a);
             return pw_error_set(err, PW_ERR_ARG,
-                                "policy line %u: unknown application '%s' in [applications] "
+                                "%s:%u: unknown application '%s' in [applications] "
                                 "(pktwatch alerts --list-apps shows the names)",
-                                pol->apps[i].line, pol->apps[i].name);
+                                pol->origins[pol->apps[i].origin], pol->apps[i].line,
+                                pol->apps[i].name);
         }
         a->app_sev[id] = pol->apps[i].sev;
     }
@@ -2242,9 +2283,10 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
         if (id < 0 || id >= (int)MAX_CATS) {
             pw_alerts_free(a);
             return pw_error_set(err, PW_ERR_ARG,
-                                "policy line %u: unknown category '%s' in [categories] "
+                                "%s:%u: unknown category '%s' in [categories] "
                                 "(pktwatch alerts --list-categories shows the names)",
-                                pol->cats[i].line, pol->cats[i].name);
+                                pol->origins[pol->cats[i].origin], pol->cats[i].line,
+                                pol->cats[i].name);
         }
         a->cat_sev[id] = pol->cats[i].sev;
     }
@@ -2253,9 +2295,10 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
         if (id < 0) {
             pw_alerts_free(a);
             return pw_error_set(err, PW_ERR_ARG,
-                                "policy line %u: unknown application '%s' in [ports] "
+                                "%s:%u: unknown application '%s' in [ports] "
                                 "(pktwatch alerts --list-apps shows the names)",
-                                pol->appports[i].line, pol->appports[i].name);
+                                pol->origins[pol->appports[i].origin], pol->appports[i].line,
+                                pol->appports[i].name);
         }
         a->app_ports[id] = (int16_t)i;
     }
@@ -2367,7 +2410,7 @@ void pw_alerts_foreach_flow(const struct pw_alerts *a,
         for (uint32_t s = 0; s < tabs[t]->nslabs; s++)
             for (uint32_t i = 0; i < SLAB; i++) {
                 const struct afl *f = &tabs[t]->slabs[s][i];
-                if (!(f->flags & F_USED))
+                if ((f->flags & (F_USED | F_ALIAS)) != F_USED)
                     continue;
                 flow_info(a, f, s * SLAB + i, &fl);
                 fn(arg, &fl);

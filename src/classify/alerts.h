@@ -113,12 +113,12 @@ struct pw_alert_flow {
     uint16_t cport, sport;
     uint32_t stream; /* tcp.stream / udp.stream */
     uint64_t packets, bytes, first_frame, last_frame;
-    char app[96];           /* "TLS.AnyDesk"; "" when not classified */
-    const char *category;   /* "" when not classified */
+    char app[96];         /* "TLS.AnyDesk"; "" when not classified */
+    const char *category; /* "" when not classified */
     /* how: "payload", "cache", "address", "port", "dissector", "endpoint"
      * (from earlier flows to the same server port), "none" */
     const char *confidence;
-    const char *wireshark;  /* what our dissectors call its payload; "" when none */
+    const char *wireshark; /* what our dissectors call its payload; "" when none */
 };
 
 /* Calls fn for every flow (TCP, then UDP, in stream order); after finish. */

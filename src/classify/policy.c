@@ -84,6 +84,14 @@ void pw_policy_free(struct pw_policy *p)
     free(p);
 }
 
+/* The slot for a text's name in p->origins. */
+static uint8_t origin_slot(struct pw_policy *p, const char *origin)
+{
+    uint8_t i = p->norigins < PW_POLICY_MAX_ORIGINS ? p->norigins++ : PW_POLICY_MAX_ORIGINS - 1;
+    snprintf(p->origins[i], sizeof(p->origins[i]), "%s", origin);
+    return i;
+}
+
 /* ---- parsing ---------------------------------------------------------- */
 
 enum section {
@@ -109,6 +117,7 @@ static const struct {
 struct parser {
     struct pw_policy *p;
     const char *origin;
+    uint8_t origin_ix; /* its slot in p->origins */
     struct pw_error *err;
     uint32_t line;
     enum section sec;
@@ -269,6 +278,7 @@ static int set_rule(struct parser *ps, const char *key, const char *val)
         return fail(ps, PW_ERR_LIMIT, "more than %u rules in this section", PW_POLICY_MAX_RULES);
     snprintf(r->name, sizeof(r->name), "%s", key);
     r->sev = (uint8_t)lvl;
+    r->origin = ps->origin_ix;
     r->line = ps->line;
     return 0;
 }
@@ -371,6 +381,7 @@ static int set_appports(struct parser *ps, const char *key, const char *vb, cons
     if (!a->ports.n)
         return fail(ps, PW_ERR_FORMAT, "[ports] %s: empty port list", key);
     snprintf(a->name, sizeof(a->name), "%s", key);
+    a->origin = ps->origin_ix;
     a->line = ps->line;
     return 0;
 }
@@ -438,6 +449,7 @@ static int set_policy(struct parser *ps, const char *key, const char *val)
                 return fail(ps, PW_ERR_FORMAT,
                             "'base = none' must come before every other setting");
             pw_policy_clear(ps->p);
+            ps->origin_ix = origin_slot(ps->p, ps->origin);
             return 0;
         }
         return fail(ps, PW_ERR_FORMAT, "bad base '%s' (expected default or none)", val);
@@ -531,7 +543,8 @@ static int parse_line(struct parser *ps, const char *b, const char *e)
 int pw_policy_parse(struct pw_policy *p, const char *text, size_t len, const char *origin,
                     struct pw_error *err)
 {
-    struct parser ps = {p, origin ? origin : "policy", err, 0, SEC_NONE, false};
+    struct parser ps = {p, origin ? origin : "policy", 0, err, 0, SEC_NONE, false};
+    ps.origin_ix = origin_slot(p, ps.origin);
     if (len > PW_POLICY_MAX_FILE)
         return fail(&ps, PW_ERR_LIMIT, "policy larger than %u bytes", PW_POLICY_MAX_FILE);
     const char *q = text, *end = text + len;

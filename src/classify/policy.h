@@ -55,7 +55,8 @@ int pw_alert_kind_parse(const char *s); /* -1 when unknown */
 /* One application or category rule. */
 struct pw_policy_rule {
     char name[PW_POLICY_MAX_NAME];
-    uint8_t sev; /* PW_SEV_NONE: allowed */
+    uint8_t sev;    /* PW_SEV_NONE: allowed */
+    uint8_t origin; /* index into pw_policy.origins: the text it came from */
     uint32_t line;
 };
 
@@ -82,6 +83,7 @@ struct pw_policy_service {
 /* [ports]: the ports an application normally uses (protocol-port-mismatch). */
 struct pw_policy_appports {
     char name[PW_POLICY_MAX_NAME];
+    uint8_t origin;
     uint32_t line;
     struct pw_policy_portlist ports;
 };
@@ -99,7 +101,13 @@ struct pw_policy_thresholds {
     uint32_t unexpected_top;        /* unexpected-service alerts kept per host */
 };
 
+/* Names of the texts parsed into a policy, for messages (the last slot is
+ * shared once more texts than that were parsed). */
+#define PW_POLICY_MAX_ORIGINS 8
+
 struct pw_policy {
+    char origins[PW_POLICY_MAX_ORIGINS][128];
+    uint8_t norigins;
     uint8_t kind_sev[PW_AK__COUNT]; /* PW_SEV_NONE: the kind is off */
     struct pw_policy_thresholds thr;
     uint32_t napps, ncats, nservices, nappports;

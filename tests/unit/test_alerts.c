@@ -718,7 +718,7 @@ static void test_unknown_policy_names(void)
     CHECK_EQ_INT(pw_policy_parse(p, t, strlen(t), "x", &err), 0);
     struct pw_alerts *a = NULL;
     CHECK(pw_alerts_new(&a, p, CLS, &err) < 0);
-    CHECK(strstr(err.msg, "line 3: unknown application 'BitTorent'") != NULL);
+    CHECK(strstr(err.msg, "x:3: unknown application 'BitTorent'") != NULL);
     pw_policy_clear(p);
     t = "[categories]\nP2P = high\n";
     CHECK_EQ_INT(pw_policy_parse(p, t, strlen(t), "x", &err), 0);

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Command-line behaviour of `pktwatch alerts`: help, exit codes (--fail-on,
+# damaged input, bad policy, bad filter), JSON that parses, -Y restricting
+# what the alert tap sees, policy printing and checking.
+set -u
+B=${1:?usage: alerts.sh BUILD_DIR}
+P="$B/pktwatch"
+C=tests/captures
+export TZ=UTC LC_ALL=C
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+t() { # name, then a command that must succeed
+    local name=$1; shift
+    if "$@" >"$tmp/log" 2>&1; then echo "PASS alerts-cli: $name"; else echo "FAIL alerts-cli: $name"; sed 's/^/    /' "$tmp/log" | head -20; fi
+}
+
+rc_is() { # want, command...
+    local want=$1; shift
+    "$@" >/dev/null 2>"$tmp/err"; local rc=$?
+    [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; cat "$tmp/err"; return 1; }
+}
+
+t "help exits 0" rc_is 0 "$P" alerts --help
+t "no file is a usage error (2)" rc_is 2 "$P" alerts
+t "unknown option is a usage error (2)" rc_is 2 "$P" alerts --bogus $C/rdp.pcap
+t "missing file fails (1)" rc_is 1 "$P" alerts "$tmp/does-not-exist.pcap"
+t "a text file is not a capture (1)" rc_is 1 "$P" alerts README.md
+t "alerts without --fail-on exit 0" rc_is 0 "$P" alerts $C/bittorrent_utp.pcap
+t "--fail-on high with a high alert exits 4" rc_is 4 "$P" alerts --fail-on high $C/bittorrent_utp.pcap
+t "--fail-on critical without one exits 0" rc_is 0 "$P" alerts --fail-on critical $C/bittorrent_utp.pcap
+t "--fail-on medium counts higher severities" rc_is 4 "$P" alerts --fail-on medium $C/bittorrent_utp.pcap
+t "--fail-on with a bad level is a usage error (2)" rc_is 2 "$P" alerts --fail-on loud $C/rdp.pcap
+t "cut-short file exits 3" rc_is 3 "$P" alerts $C/fuzz-2021-10-13.pcap
+head -c 40000 $C/bittorrent_utp.pcap > "$tmp/cut.pcap"
+t "cut-short file with alerts exits 3" rc_is 3 "$P" alerts "$tmp/cut.pcap"
+t "a triggered --fail-on outranks damage (4)" rc_is 4 "$P" alerts --fail-on high "$tmp/cut.pcap"
+t "bad filter is a usage error (2)" rc_is 2 "$P" alerts -Y "tcp.port ==" $C/rdp.pcap
+t "filter error names the problem" bash -c "'$P' alerts -Y 'nosuchfield == 1' $C/rdp.pcap 2>&1 | grep -qi 'nosuchfield'"
+t "zero-byte file is an empty capture" bash -c "touch '$tmp/empty.pcap' && '$P' alerts '$tmp/empty.pcap' | grep -q 'Alerts:     0'"
+t "standard input" bash -c "'$P' alerts - < $C/bt_search.pcap | grep -q BitTorrent"
+
+# JSON
+t "JSON parses and has the keys" bash -c "'$P' alerts --json $C/bittorrent_utp.pcap | jq -e '.alerts[0] | .severity and .kind and .client.address and .server.address and .first_frame and .evidence' >/dev/null"
+t "JSON: BitTorrent over uTP between the right peers" bash -c "'$P' alerts --json $C/bittorrent_utp.pcap | jq -e '[.alerts[] | select(.application == \"BitTorrent\" and .protocol == \"udp\" and .client.address == \"82.243.113.43\" and .server.address == \"192.168.1.5\")] | length == 1' >/dev/null"
+t "JSON: summary counts the alerts" bash -c "'$P' alerts --json $C/bittorrent_utp.pcap | jq -e '.summary.high == ([.alerts[] | select(.severity == \"high\")] | length)' >/dev/null"
+t "JSON --fail-on reports failed" bash -c "'$P' alerts --json --fail-on high $C/bittorrent_utp.pcap | jq -e '.failed == true' >/dev/null; true"
+t "--flows lists every flow with its classification" bash -c "'$P' alerts --json --flows $C/bittorrent_utp.pcap | jq -e '.flow_list | length == 2 and (.[0].application == \"BitTorrent\")' >/dev/null"
+
+# -Y restricts what the alert tap sees
+t "-Y that excludes the BitTorrent flow drops its alert" bash -c "'$P' alerts --json -Y 'udp.port == 33333' $C/bittorrent_utp.pcap | jq -e '[.alerts[] | select(.client.address == \"82.243.113.43\")] | length == 0' >/dev/null"
+t "-Y that keeps it keeps the alert" bash -c "'$P' alerts --json -Y 'ip.addr == 82.243.113.43' $C/bittorrent_utp.pcap | jq -e '[.alerts[] | select(.application == \"BitTorrent\")] | length == 1' >/dev/null"
+
+# policies
+printf '[policy]\nbase = none\n[applications]\nRDP = critical\n' > "$tmp/p1.ini"
+t "a policy file changes the severity" bash -c "'$P' alerts --json --policy '$tmp/p1.ini' $C/rdp.pcap | jq -e '.alerts[0].severity == \"critical\"' >/dev/null"
+printf '[applications]\nRDP = allow\n' > "$tmp/p2.ini"
+t "allow silences an application" bash -c "'$P' alerts --json --policy '$tmp/p2.ini' $C/rdp.pcap | jq -e '[.alerts[] | select(.application == \"RDP\")] | length == 0' >/dev/null"
+printf '[applications]\nRDP = loud\n' > "$tmp/bad.ini"
+t "bad policy value is a usage error (2)" rc_is 2 "$P" alerts --policy "$tmp/bad.ini" $C/rdp.pcap
+t "bad policy message names file and line" bash -c "'$P' alerts --policy '$tmp/bad.ini' $C/rdp.pcap 2>&1 | grep -q 'bad.ini:2: bad value'"
+printf '[applications]\nNoSuchApp = high\n' > "$tmp/bad2.ini"
+t "unknown application is a usage error (2)" rc_is 2 "$P" alerts --policy "$tmp/bad2.ini" $C/rdp.pcap
+t "missing policy file is a usage error (2)" rc_is 2 "$P" alerts --policy "$tmp/nope.ini" $C/rdp.pcap
+t "--check-policy accepts a good file" rc_is 0 "$P" alerts --check-policy --policy "$tmp/p1.ini"
+t "--check-policy rejects a bad one" rc_is 2 "$P" alerts --check-policy --policy "$tmp/bad2.ini"
+t "--print-policy prints the built-in policy" bash -c "'$P' alerts --print-policy | grep -q '^BitTorrent *= high'"
+t "the printed built-in policy checks" bash -c "'$P' alerts --print-policy > '$tmp/def.ini' && '$P' alerts --no-default-policy --check-policy --policy '$tmp/def.ini'"
+t "--dump-policy round-trips" bash -c "'$P' alerts --policy '$tmp/p2.ini' --dump-policy > '$tmp/d1.ini' && '$P' alerts --no-default-policy --policy '$tmp/d1.ini' --dump-policy | cmp -s - '$tmp/d1.ini'"
+t "--list-apps names BitTorrent's category" bash -c "'$P' alerts --list-apps | grep -q '^BitTorrent	Download$'"
+t "--list-categories includes Mining" bash -c "'$P' alerts --list-categories | grep -qx Mining"
+printf '[services]\n192.168.0.1 = tcp/22\n' > "$tmp/svc.ini"
+t "[services]: telnet to a host expecting only ssh is unexpected-service" bash -c "'$P' alerts --json --policy '$tmp/svc.ini' $C/telnet.pcap | jq -e '[.alerts[] | select(.kind == \"unexpected-service\" and .server.port == 23)] | length == 1' >/dev/null"
