@@ -7,47 +7,45 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
-#include "dissect/app.h"
 #include "flow/flows.h"
 #include "output/rtt.h"
 #include "stats/pass.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pktwatch rtt [--csv | --json] [--summary] FILE\n\n"
-            "TCP handshakes of a capture, one row per connection (a tcp.stream with a SYN\n"
-            "or a SYN/ACK), numbered like tshark's tcp.stream:\n"
-            "  client / server   the SYN's sender is the client (with only a SYN/ACK, its\n"
-            "                    receiver)\n"
-            "  syn_frame,        first SYN and the server's first SYN/ACK (frame numbers as\n"
-            "  synack_frame      in tshark, 1-based)\n"
-            "  syn_time          time of the first SYN (seconds since 1970)\n"
-            "  handshake_rtt     SYN/ACK time - first SYN time (tshark's tcp.analysis.ack_rtt\n"
-            "                    on that SYN/ACK)\n"
-            "  client_rtt        the client leg: the client's first ACK - SYN/ACK time\n"
-            "  initial_rtt       tshark's tcp.analysis.initial_rtt (latest SYN to the first\n"
-            "                    ACK: the whole handshake)\n"
-            "  syn_retransmits,  repeated SYNs from the client and SYN/ACKs from the server\n"
-            "  synack_retransmits\n"
-            "  outcome           established, reset, no_answer, synack_without_syn,\n"
-            "                    incomplete (no ACK nor RST after the SYN/ACK),\n"
-            "                    simultaneous_open\n"
-            "then the handshake RTT per server address (min, median, p90, p99, max; the\n"
-            "nearest-rank method, so every figure is a measured value), a total, and where\n"
-            "the capture seems to have been taken: on the server side the SYN -> SYN/ACK\n"
-            "leg is near zero and the handshake RTT is not the network round trip (use the\n"
-            "client leg or the iRTT instead).\n"
-            "FILE may be '-' for standard input.\n\n"
-            "options:\n"
-            "  --csv         the per-connection table as CSV (times in seconds, 9 decimals;\n"
-            "                an empty cell where a value does not exist)\n"
-            "  --json        everything as one JSON object (durations in nanoseconds)\n"
-            "  -s, --summary text: leave out the per-connection table\n"
-            "  -h, --help    this text\n\n"
-            "exit status: 0 ok; 1 the file could not be read or is not a capture; 2 usage\n"
-            "error; 3 the file is damaged (cut short or a lying length): the results cover\n"
-            "every complete record before the damage.\n");
+    fprintf(f, "usage: pktwatch rtt [--csv | --json] [--summary] FILE\n\n"
+               "TCP handshakes of a capture, one row per connection (a tcp.stream with a SYN\n"
+               "or a SYN/ACK), numbered like tshark's tcp.stream:\n"
+               "  client / server   the SYN's sender is the client (with only a SYN/ACK, its\n"
+               "                    receiver)\n"
+               "  syn_frame,        first SYN and the server's first SYN/ACK (frame numbers as\n"
+               "  synack_frame      in tshark, 1-based)\n"
+               "  syn_time          time of the first SYN (seconds since 1970)\n"
+               "  handshake_rtt     SYN/ACK time - first SYN time (tshark's tcp.analysis.ack_rtt\n"
+               "                    on that SYN/ACK)\n"
+               "  client_rtt        the client leg: the client's first ACK - SYN/ACK time\n"
+               "  initial_rtt       tshark's tcp.analysis.initial_rtt (latest SYN to the first\n"
+               "                    ACK: the whole handshake)\n"
+               "  syn_retransmits,  repeated SYNs from the client and SYN/ACKs from the server\n"
+               "  synack_retransmits\n"
+               "  outcome           established, reset, no_answer, synack_without_syn,\n"
+               "                    incomplete (no ACK nor RST after the SYN/ACK),\n"
+               "                    simultaneous_open\n"
+               "then the handshake RTT per server address (min, median, p90, p99, max; the\n"
+               "nearest-rank method, so every figure is a measured value), a total, and where\n"
+               "the capture seems to have been taken: on the server side the SYN -> SYN/ACK\n"
+               "leg is near zero and the handshake RTT is not the network round trip (use the\n"
+               "client leg or the iRTT instead).\n"
+               "FILE may be '-' for standard input.\n\n"
+               "options:\n"
+               "  --csv         the per-connection table as CSV (times in seconds, 9 decimals;\n"
+               "                an empty cell where a value does not exist)\n"
+               "  --json        everything as one JSON object (durations in nanoseconds)\n"
+               "  -s, --summary text: leave out the per-connection table\n"
+               "  -h, --help    this text\n\n"
+               "exit status: 0 ok; 1 the file could not be read or is not a capture; 2 usage\n"
+               "error; 3 the file is damaged (cut short or a lying length): the results cover\n"
+               "every complete record before the damage.\n");
 }
 
 static void rtt_tap(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
@@ -82,7 +80,8 @@ int pw_cmd_rtt(int argc, char **argv)
         return PW_EXIT_USAGE;
     }
     if (optind != argc - 1) {
-        pw_cli_err(optind >= argc ? "rtt: no capture file given" : "rtt: one capture file at a time");
+        pw_cli_err(optind >= argc ? "rtt: no capture file given"
+                                  : "rtt: one capture file at a time");
         usage(stderr);
         return PW_EXIT_USAGE;
     }
@@ -94,21 +93,20 @@ int pw_cmd_rtt(int argc, char **argv)
         return PW_EXIT_FAILURE;
     }
     int rc = PW_EXIT_FAILURE;
-    struct pw_flows_opts fopts = {.no_udp = true}; /* only TCP matters here */
+    /* Only TCP matters here, and the application stage (TCP reassembly)
+     * would only tell the flow stage about tshark's VNC heuristic, which it
+     * recognises by itself without it, at a fraction of the cost. */
+    struct pw_flows_opts fopts = {.no_udp = true, .no_app_stage = true};
     struct pw_flows *flows = pw_flows_new(&fopts, &err);
     struct pw_rtt *rtt = pw_rtt_new();
-    /* the application stage: some of tshark's application dissectors
-     * change stream numbers (pw_flows_after_app) */
-    struct pw_app *app = pw_app_new();
-    if (!flows || !rtt || !app) {
+    if (!flows || !rtt) {
         pw_cli_err("%s: out of memory", path);
         goto out;
     }
     struct pw_cli_progress prog;
     pw_cli_progress_init(&prog, path);
     struct pw_pass_opts opts = {
-        .dissect = true, .progress = pw_cli_progress_cb, .progress_arg = &prog, .flows = flows,
-        .app = app};
+        .dissect = true, .progress = pw_cli_progress_cb, .progress_arg = &prog, .flows = flows};
     struct pw_pass_result res;
     struct pw_tap tap = {rtt, rtt_tap};
     pw_pass_run(r, &tap, 1, &opts, &res);
@@ -151,7 +149,6 @@ int pw_cmd_rtt(int argc, char **argv)
     }
 out:
     pw_rtt_free(rtt);
-    pw_app_free(app);
     pw_flows_free(flows);
     pw_reader_free(r);
     return rc;

@@ -28,8 +28,6 @@ struct app_dir {
     struct pw_reasm r;
     uint32_t maxnextseq; /* highest sequence number + 1 seen with data */
     bool maxnext_set;
-    uint32_t acked;      /* highest acknowledgment the peer sent for it */
-    bool acked_set;
     struct pw_app_pstate st;
     uint32_t isn;
     bool isn_set;
@@ -422,13 +420,6 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
             dr->isn = h->seq;
             dr->isn_set = true;
             f->syn_seen = true;
-        }
-    }
-    if (f && (h->flags & PW_TCP_ACK)) {
-        struct app_dir *peer = &f->dir[!dirn];
-        if (!peer->acked_set || seq_lt(peer->acked, h->ack)) {
-            peer->acked = h->ack;
-            peer->acked_set = true;
         }
     }
     uint32_t seq = h->seq + ((h->flags & PW_TCP_SYN) ? 1u : 0u);

@@ -83,8 +83,8 @@ static int get_encap(const struct pw_packet *pkt, const struct pw_layer *l, stru
     return 1;
 }
 
-static int get_comment(const struct pw_packet *pkt, const struct pw_layer *l,
-                       struct pw_fvalue *out, int max)
+static int get_comment(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                       int max)
 {
     (void)l;
     if (!pkt->rec->comment)
@@ -180,8 +180,8 @@ const struct pw_field pw_fields_frame[] = {
      PW_P_FRAME, get_cap_len},
     {"frame.marked", "Frame is marked", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_FRAME, get_false},
     {"frame.ignored", "Frame is ignored", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_FRAME, get_false},
-    {"frame.protocols", "Protocols in frame", PW_FT_STRING, PW_BASE_NONE, PW_P_FRAME,
-     get_protocols, protocols_text},
+    {"frame.protocols", "Protocols in frame", PW_FT_STRING, PW_BASE_NONE, PW_P_FRAME, get_protocols,
+     protocols_text},
     {"frame.encap_type", "Encapsulation type", PW_FT_INT16, PW_BASE_DEC, PW_P_FRAME, get_encap},
     {"frame.comment", "Comment", PW_FT_STRING, PW_BASE_NONE, PW_P_FRAME, get_comment},
     PW_FIELDS_END,

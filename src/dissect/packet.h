@@ -111,11 +111,12 @@ static inline int64_t pw_nstime_ns(struct pw_nstime t)
     return t.sec * 1000000000LL + t.nsec;
 }
 
-/* tcp.analysis.* flags (PW_TA_*), as tshark sets them on a segment */
+/* tcp.analysis.* flags (PW_TA_*), as tshark sets them on a segment; the
+ * names in comments are the tshark fields where they differ */
 enum {
     PW_TA_RETRANSMISSION = 1u << 0,
-    PW_TA_LOST_PACKET = 1u << 1,        /* lost_segment */
-    PW_TA_ACK_LOST_PACKET = 1u << 2,    /* ack_lost_segment */
+    PW_TA_LOST_PACKET = 1u << 1,     /* lost_segment */
+    PW_TA_ACK_LOST_PACKET = 1u << 2, /* ack_lost_segment */
     PW_TA_KEEP_ALIVE = 1u << 3,
     PW_TA_DUPLICATE_ACK = 1u << 4,
     PW_TA_ZERO_WINDOW = 1u << 5,
@@ -134,19 +135,25 @@ enum {
  * normally the packet's own segment, or the header quoted in an ICMP error,
  * which tshark also numbers and can flag as reused_ports). */
 struct pw_tcp_info {
-    int16_t layer;       /* index of the TCP layer this describes; -1: none */
-    bool quoted;         /* that header is quoted in an ICMP error */
-    bool analysed;       /* sequence analysis ran (not quoted, a TCP header
-                            that fits in the segment) */
-    bool has_ta;         /* tshark has an analysis record for the frame: only
-                            then does it show tcp.analysis.initial_rtt */
-    bool has_irtt;       /* the stream's iRTT is known */
-    uint8_t dir;         /* sender is endpoint 0 or 1 of the flow key */
-    uint32_t stream;     /* tcp.stream */
-    uint32_t aflags;     /* PW_TA_* */
-    uint32_t seglen;     /* tcp.len (valid when analysed) */
-    uint32_t rel_seq, rel_ack; /* tcp.seq, tcp.ack (relative, when analysed) */
-    uint64_t acks_frame; /* tcp.analysis.acks_frame, 0 when absent */
+    /* index of the TCP layer this describes; -1: none */
+    int16_t layer;
+    /* that header is quoted in an ICMP error */
+    bool quoted;
+    /* sequence analysis ran (not quoted, a header that fits its segment) */
+    bool analysed;
+    /* tshark has an analysis record for the frame: only then does it show
+     * tcp.analysis.initial_rtt */
+    bool has_ta;
+    /* the stream's iRTT is known */
+    bool has_irtt;
+    /* the sender is endpoint 0 or 1 of the flow key */
+    uint8_t dir;
+    uint32_t stream; /* tcp.stream */
+    uint32_t aflags; /* PW_TA_* */
+    uint32_t seglen; /* tcp.len (when analysed) */
+    /* tcp.seq, tcp.ack: relative when analysed, else as on the wire */
+    uint32_t rel_seq, rel_ack;
+    uint64_t acks_frame;          /* tcp.analysis.acks_frame, 0 when absent */
     struct pw_nstime ack_rtt;     /* when acks_frame != 0; tshark hides a zero */
     struct pw_nstime initial_rtt; /* when has_irtt */
     uint32_t dupack_num;          /* tcp.analysis.duplicate_ack_num, 0 when absent */

@@ -49,6 +49,52 @@ static int get_udp_stream(const struct pw_packet *pkt, const struct pw_layer *l,
     return fv_u(out, max, PW_FT_UINT32, l->u.udp.stream);
 }
 
+/* tcp.seq, tcp.ack, tcp.nxtseq: relative to the conversation's base
+ * sequence numbers (tshark's default) when the segment was analysed, as on
+ * the wire otherwise; the ACK number is relative only with the ACK flag;
+ * tcp.nxtseq exists only for an analysed segment, and a SYN or FIN counts
+ * one. */
+static const struct pw_tcp_info *numbered(const struct pw_packet *pkt, const struct pw_layer *l)
+{
+    const struct pw_tcp_info *ti = analysis(pkt, l);
+    return ti && l->u.tcp.stream != PW_NO_STREAM ? ti : NULL;
+}
+
+static int get_seq(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    const struct pw_tcp_info *ti = numbered(pkt, l);
+    if (ti)
+        return fv_u(out, max, PW_FT_UINT32, ti->rel_seq);
+    /* A header quoted in an ICMPv4 error shows its sequence number as soon
+     * as the 8 bytes RFC 792 promises are there, stream or not. */
+    int i = (int)(l - pkt->layer);
+    if (!pkt->flow_done || !(l->flags & PW_LF_QUOTED) || i < 2 ||
+        pkt->layer[i - 1].proto != PW_P_IP || pkt->layer[i - 2].proto != PW_P_ICMP ||
+        l->off > pkt->caplen || pkt->caplen - l->off < 8 || l->len < 8)
+        return 0;
+    return fv_u(out, max, PW_FT_UINT32, l->u.tcp.seq);
+}
+
+static int get_ack(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    const struct pw_tcp_info *ti = numbered(pkt, l);
+    if (!ti)
+        return 0;
+    return fv_u(out, max, PW_FT_UINT32, ti->rel_ack);
+}
+
+static int get_nxtseq(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                      int max)
+{
+    const struct pw_tcp_info *ti = numbered(pkt, l);
+    if (!ti || !ti->analysed)
+        return 0;
+    uint32_t n = ti->rel_seq + ti->seglen + ((l->u.tcp.flags & (PW_TCP_SYN | PW_TCP_FIN)) ? 1 : 0);
+    return fv_u(out, max, PW_FT_UINT32, n);
+}
+
 /* tcp.analysis: the "SEQ/ACK analysis" subtree exists */
 static int get_analysis(const struct pw_packet *pkt, const struct pw_layer *l,
                         struct pw_fvalue *out, int max)
@@ -69,8 +115,8 @@ static int get_acks_frame(const struct pw_packet *pkt, const struct pw_layer *l,
 }
 
 /* tshark shows the RTT only when it is not zero */
-static int get_ack_rtt(const struct pw_packet *pkt, const struct pw_layer *l,
-                       struct pw_fvalue *out, int max)
+static int get_ack_rtt(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                       int max)
 {
     const struct pw_tcp_info *ti = analysis(pkt, l);
     if (!ti || !ti->acks_frame || (ti->ack_rtt.sec == 0 && ti->ack_rtt.nsec == 0))
@@ -125,8 +171,8 @@ static int get_dupack_frame(const struct pw_packet *pkt, const struct pw_layer *
     return fv_u(out, max, PW_FT_FRAMENUM, ti->dupack_frame);
 }
 
-static int flag_field(const struct pw_packet *pkt, const struct pw_layer *l,
-                      struct pw_fvalue *out, int max, uint32_t mask)
+static int flag_field(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                      int max, uint32_t mask)
 {
     const struct pw_tcp_info *ti = analysis(pkt, l);
     if (!ti || !(ti->aflags & mask))
@@ -135,15 +181,15 @@ static int flag_field(const struct pw_packet *pkt, const struct pw_layer *l,
 }
 
 #define FLAG_GETTER(fn, mask)                                                                      \
-    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,   \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
                   int max)                                                                         \
     {                                                                                              \
         return flag_field(pkt, l, out, max, (mask));                                               \
     }
 
 FLAG_GETTER(get_flags, UINT32_MAX)
-FLAG_GETTER(get_retransmission, PW_TA_RETRANSMISSION | PW_TA_FAST_RETRANSMISSION |
-                                    PW_TA_SPURIOUS_RETRANSMISSION)
+FLAG_GETTER(get_retransmission,
+            PW_TA_RETRANSMISSION | PW_TA_FAST_RETRANSMISSION | PW_TA_SPURIOUS_RETRANSMISSION)
 FLAG_GETTER(get_fast_retransmission, PW_TA_FAST_RETRANSMISSION)
 FLAG_GETTER(get_spurious_retransmission, PW_TA_SPURIOUS_RETRANSMISSION)
 FLAG_GETTER(get_out_of_order, PW_TA_OUT_OF_ORDER)
@@ -159,10 +205,16 @@ FLAG_GETTER(get_zero_window, PW_TA_ZERO_WINDOW)
 FLAG_GETTER(get_zero_window_probe, PW_TA_ZERO_WINDOW_PROBE)
 FLAG_GETTER(get_zero_window_probe_ack, PW_TA_ZERO_WINDOW_PROBE_ACK)
 
-#define TA(abbrev, name, type, base, fn) {abbrev, name, type, base, PW_P_TCP, fn}
+#define TA(abbrev, name, type, base, fn)                                                           \
+    {                                                                                              \
+        abbrev, name, type, base, PW_P_TCP, fn                                                     \
+    }
 
 const struct pw_field pw_fields_flow[] = {
     TA("tcp.stream", "Stream index", PW_FT_UINT32, PW_BASE_DEC, get_tcp_stream),
+    TA("tcp.seq", "Sequence Number", PW_FT_UINT32, PW_BASE_DEC, get_seq),
+    TA("tcp.ack", "Acknowledgment Number", PW_FT_UINT32, PW_BASE_DEC, get_ack),
+    TA("tcp.nxtseq", "Next Sequence Number", PW_FT_UINT32, PW_BASE_DEC, get_nxtseq),
     TA("tcp.analysis", "SEQ/ACK analysis", PW_FT_NONE, PW_BASE_NONE, get_analysis),
     TA("tcp.analysis.acks_frame", "This is an ACK to the segment in frame", PW_FT_FRAMENUM,
        PW_BASE_NONE, get_acks_frame),
@@ -171,11 +223,10 @@ const struct pw_field pw_fields_flow[] = {
     TA("tcp.analysis.initial_rtt", "iRTT", PW_FT_RELATIVE_TIME, PW_BASE_NONE, get_initial_rtt),
     TA("tcp.analysis.bytes_in_flight", "Bytes in flight", PW_FT_UINT32, PW_BASE_DEC,
        get_bytes_in_flight),
-    TA("tcp.analysis.push_bytes_sent", "Bytes sent since last PSH flag", PW_FT_UINT32,
-       PW_BASE_DEC, get_push_bytes_sent),
+    TA("tcp.analysis.push_bytes_sent", "Bytes sent since last PSH flag", PW_FT_UINT32, PW_BASE_DEC,
+       get_push_bytes_sent),
     TA("tcp.analysis.flags", "TCP Analysis Flags", PW_FT_NONE, PW_BASE_NONE, get_flags),
-    TA("tcp.analysis.duplicate_ack", "Duplicate ACK", PW_FT_NONE, PW_BASE_NONE,
-       get_duplicate_ack),
+    TA("tcp.analysis.duplicate_ack", "Duplicate ACK", PW_FT_NONE, PW_BASE_NONE, get_duplicate_ack),
     TA("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", PW_FT_UINT32, PW_BASE_DEC,
        get_dupack_num),
     TA("tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", PW_FT_FRAMENUM,
@@ -187,8 +238,8 @@ const struct pw_field pw_fields_flow[] = {
     TA("tcp.analysis.spurious_retransmission",
        "This frame is a (suspected) spurious retransmission", PW_FT_NONE, PW_BASE_NONE,
        get_spurious_retransmission),
-    TA("tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment",
-       PW_FT_NONE, PW_BASE_NONE, get_out_of_order),
+    TA("tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment", PW_FT_NONE,
+       PW_BASE_NONE, get_out_of_order),
     TA("tcp.analysis.reused_ports",
        "A new tcp session is started with the same ports as an earlier session in this trace",
        PW_FT_NONE, PW_BASE_NONE, get_reused_ports),

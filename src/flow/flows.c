@@ -39,6 +39,7 @@ struct pw_flows *pw_flows_new(const struct pw_flows_opts *opts, struct pw_error 
     if (!f->udp)
         goto fail;
     f->no_udp = opts && opts->no_udp;
+    f->tcp.no_app = opts && opts->no_app_stage;
     return f;
 fail:
     pw_flows_free(f);

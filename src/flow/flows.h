@@ -28,6 +28,10 @@ struct pw_flows_opts {
     uint32_t max_tcp_flows; /* conversations kept; 0: PW_MAX_FLOWS */
     uint32_t max_udp_flows; /* 0: PW_MAX_FLOWS */
     bool no_udp;            /* leave udp.stream out (saves a lookup per UDP header) */
+    /* The pass runs without the application stage (src/dissect/app.h):
+     * the flow stage then recognises the application dissectors' effects on
+     * stream numbers itself, from the payload (see pw_flows_after_app). */
+    bool no_app_stage;
 };
 
 /* State that every conversation carries, TCP or UDP, at the start of its
@@ -66,11 +70,11 @@ void pw_flows_set_app_reset(struct pw_flows *f, void (*fn)(void *app, void *arg)
 struct pw_flow *pw_flows_tcp_flow(struct pw_flows *f);
 
 struct pw_flows_stats {
-    uint32_t tcp_streams, udp_streams; /* numbers handed out */
-    uint32_t tcp_flows, udp_flows;     /* table records (a reused 4-tuple is one) */
+    uint32_t tcp_streams, udp_streams;     /* numbers handed out */
+    uint32_t tcp_flows, udp_flows;         /* table records (a reused 4-tuple is one) */
     uint64_t tcp_overflows, udp_overflows; /* headers left without a stream at the cap */
-    uint64_t unacked_dropped;          /* segments not recorded at PW_MAX_TCP_UNACKED */
-    size_t memory;                     /* bytes held by tables and pools */
+    uint64_t unacked_dropped;              /* segments not recorded at PW_MAX_TCP_UNACKED */
+    size_t memory;                         /* bytes held by tables and pools */
 };
 void pw_flows_get_stats(const struct pw_flows *f, struct pw_flows_stats *st);
 

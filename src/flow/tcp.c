@@ -44,6 +44,8 @@
 #define TCP_PRE_CONV_BYTES 16u
 #define TCP_MIN_HLEN 20u
 #define TCP_MAX_WINDOW_SCALE 14
+/* SACK blocks tshark keeps per segment for bytes in flight */
+#define TCP_SACK_KEPT 3
 
 enum {
     TH_FIN = 0x001,
@@ -191,7 +193,8 @@ void pwi_tcp_free(struct pwi_tcp *t)
 
 size_t pwi_tcp_memory(const struct pwi_tcp *t)
 {
-    return pw_flowtab_memory(t->tab) + (size_t)t->pool.nslabs * SEG_SLAB * sizeof(struct pwi_tcp_seg) +
+    return pw_flowtab_memory(t->tab) +
+           (size_t)t->pool.nslabs * SEG_SLAB * sizeof(struct pwi_tcp_seg) +
            t->pool.slabs_cap * sizeof(struct pwi_tcp_seg *);
 }
 
@@ -308,7 +311,7 @@ finished_fwd:
     /* ACKed lost segment: acknowledges data we never saw */
     if (rev->maxseqtobeacked && seq_gt(ack, rev->maxseqtobeacked) && (flags & TH_ACK)) {
         o->ta = true;
-        if (rev->maxseqtobeacked != rev->nextseq) {
+        if (seq_lt(rev->maxseqtobeacked, rev->nextseq)) {
             rev->maxseqtobeacked = rev->nextseq;
             o->aflags |= PW_TA_ACK_LOST_PACKET;
         } else {
@@ -342,10 +345,10 @@ finished_fwd:
         }
         /* out-of-order: soon after the highest segment (within the iRTT, or
          * 3 ms before it is known) and not simply the next one */
-        uint64_t thres = nstime_zero(c->ts_first_rtt)
-                             ? 3000000u
-                             : (uint64_t)(c->ts_first_rtt.nsec +
-                                          c->ts_first_rtt.sec * (int64_t)NS_PER_S);
+        uint64_t thres =
+            nstime_zero(c->ts_first_rtt)
+                ? 3000000u
+                : (uint64_t)(c->ts_first_rtt.nsec + c->ts_first_rtt.sec * (int64_t)NS_PER_S);
         if (not_advanced && span_ns(s->now, fwd->nextseqtime) < thres &&
             fwd->nextseq != seq + seglen + ((flags & (TH_SYN | TH_FIN)) ? 1u : 0u)) {
             flag(o, PW_TA_OUT_OF_ORDER);
@@ -434,6 +437,8 @@ finished_retrans:;
                 first = r->seq - fwd->base_seq;
         }
         uint32_t in_flight = last - first;
+        if (rev->nsack)
+            in_flight -= rev->sack_bytes; /* what the peer has SACKed */
         o->ta = true;
         if (in_flight > 0 && in_flight < 2000000000u) {
             o->bytes_in_flight = in_flight;
@@ -453,11 +458,13 @@ finished_retrans:;
     }
 }
 
-/* Window scale option of a SYN, as tshark stores it while dissecting the
- * options (shift capped at 14). Returns -1 when absent; *complete is false
- * when the option area is cut by the capture (tshark stops with an
- * exception there, before it checks the scaling of the handshake). */
-static int syn_wscale(const struct pw_cur *seg, uint32_t hlen, bool *complete)
+/* The options as tshark stores them while dissecting them: the window
+ * scale (shift capped at 14; returned, -1 when absent) and the SACK blocks
+ * into d. *complete is false when the option area is cut by the capture
+ * (tshark stops with an exception there, before it checks the scaling of
+ * the handshake). */
+static int walk_options(const struct pw_cur *seg, uint32_t hlen, struct pwi_tcp_dir *d,
+                        bool *complete)
 {
     struct pw_cur c = *seg;
     int ws = -1;
@@ -481,6 +488,14 @@ static int syn_wscale(const struct pw_cur *seg, uint32_t hlen, bool *complete)
         if (kind == 3 && len == 3) {
             int shift = pw_cur_u8(&c);
             ws = shift > TCP_MAX_WINDOW_SCALE ? TCP_MAX_WINDOW_SCALE : shift;
+        } else if (kind == 5) {
+            uint32_t n = (len - 2u) / 8u, k = 0;
+            for (; k < n && d->nsack < TCP_SACK_KEPT; k++) {
+                uint32_t left = pw_cur_be32(&c), right = pw_cur_be32(&c);
+                d->sack_bytes += right - left;
+                d->nsack++;
+            }
+            pw_cur_skip(&c, len - 2u - 8u * k);
         } else {
             pw_cur_skip(&c, len - 2u);
         }
@@ -509,6 +524,30 @@ static bool vnc_heuristic(const struct pw_packet *pkt, int li)
         return false;
     const uint8_t *p = pkt->data + at;
     return memcmp(p, "RFB ", 4) == 0 && p[11] == '\n';
+}
+
+/* Without the application stage the same case is recognised from the
+ * payload alone: a whole segment that is an RFB version string
+ * ("RFB xxx.yyy\n", what tshark's heuristic requires), on ports that are
+ * not VNC's and not below 1024 (where tshark has a dissector bound to the
+ * port, which is tried before any heuristic). */
+static bool vnc_payload(const struct pw_packet *pkt, const struct pw_layer *l, uint32_t hlen,
+                        uint32_t seglen)
+{
+    static const uint16_t vnc_ports[] = {5500, 5501, 5900, 5901};
+    if (seglen != 12 || l->u.tcp.sport < 1024 || l->u.tcp.dport < 1024)
+        return false;
+    for (size_t i = 0; i < sizeof(vnc_ports) / sizeof(vnc_ports[0]); i++)
+        if (l->u.tcp.sport == vnc_ports[i] || l->u.tcp.dport == vnc_ports[i])
+            return false;
+    uint32_t at = l->off + hlen;
+    if (at > pkt->caplen || pkt->caplen - at < 12)
+        return false;
+    const uint8_t *p = pkt->data + at;
+    for (int i = 4; i < 11; i++)
+        if (i != 7 && (p[i] < '0' || p[i] > '9'))
+            return false;
+    return memcmp(p, "RFB ", 4) == 0 && p[7] == '.' && p[11] == '\n';
 }
 
 void pwi_tcp_after_app(struct pwi_tcp *t, const struct pw_packet *pkt)
@@ -555,10 +594,12 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     }
     if (cap < TCP_PRE_CONV_BYTES)
         return;
-    const struct pw_cur seg = pw_cur_make(reasm ? NULL : pkt->data + l->off, reasm ? 0 : cap, l->len);
+    const struct pw_cur seg =
+        pw_cur_make(reasm ? NULL : pkt->data + l->off, reasm ? 0 : cap, l->len);
     struct pw_cur c = seg;
     uint16_t sport, dport, ofl;
     struct seg_in s;
+    s.seglen = 0;
     if (reasm) {
         sport = l->u.tcp.sport;
         dport = l->u.tcp.dport;
@@ -620,12 +661,15 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     }
     /* a SYN/ACK with another initial sequence number only gets the flag
      * (and becomes the new base) */
-    if ((s.flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
-        (fwd->sflags & PWI_S_BASE_SEQ_SET) && s.seq != fwd->base_seq) {
+    if ((s.flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && (fwd->sflags & PWI_S_BASE_SEQ_SET) &&
+        s.seq != fwd->base_seq) {
         fwd->base_seq = s.seq;
         flag(&o, PW_TA_REUSED_PORTS);
     }
     l->u.tcp.stream = cv->flow.stream;
+    /* SACK blocks count for the segment that carries them only */
+    fwd->nsack = 0;
+    fwd->sack_bytes = 0;
 
     bool analysed = !quoted && l->len >= hlen;
     if (analysed) {
@@ -643,18 +687,18 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
             cv->ts_first_rtt = pw_nstime_delta(s.now, cv->ts_mru_syn);
         if ((s.flags & (TH_SYN | TH_ACK)) == TH_ACK)
             fwd->is_first_ack = false;
-        /* window scaling is settled while the SYN's options are dissected:
-         * a side that does not offer it turns it off for both */
+        /* the options: SACK blocks for the peer's bytes in flight; window
+         * scaling, settled while the SYN's options are dissected (a side
+         * that does not offer it turns it off for both) */
+        bool complete = true;
+        int ws = -1;
+        if (reasm)
+            ws = l->u.tcp.wscale < 0                      ? -1
+                 : l->u.tcp.wscale > TCP_MAX_WINDOW_SCALE ? TCP_MAX_WINDOW_SCALE
+                                                          : l->u.tcp.wscale;
+        else if (hlen > TCP_MIN_HLEN)
+            ws = walk_options(&seg, hlen, fwd, &complete);
         if (s.flags & TH_SYN) {
-            bool complete;
-            int ws = -1;
-            complete = true;
-            if (reasm)
-                ws = l->u.tcp.wscale < 0 ? -1
-                     : l->u.tcp.wscale > TCP_MAX_WINDOW_SCALE ? TCP_MAX_WINDOW_SCALE
-                                                              : l->u.tcp.wscale;
-            else if (hlen > TCP_MIN_HLEN)
-                ws = syn_wscale(&seg, hlen, &complete);
             if (ws >= 0)
                 fwd->win_scale = (int8_t)ws;
             if (complete) {
@@ -667,6 +711,9 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
             }
         }
     }
+
+    if (t->no_app && analysed && !reasm && !cv->vnc_heur && vnc_payload(pkt, l, hlen, s.seglen))
+        cv->renew = true;
 
     /* tshark shows the analysis after it has dissected the options: a
      * header that is not all there (cut by the capture, or longer than the

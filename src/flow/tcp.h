@@ -50,6 +50,10 @@ struct pwi_tcp_dir {
     uint32_t segment_count;
     uint32_t segs; /* newest unacked record, PWI_NIL when none */
     uint32_t push_bytes_sent;
+    /* SACK blocks of this direction's latest segment (tshark keeps the first
+     * three): their total length is taken off the peer's bytes in flight */
+    uint8_t nsack;
+    uint32_t sack_bytes;
     uint64_t nextseqframe, lastnondupack;
     struct pw_nstime nextseqtime, lastacktime;
 };
@@ -68,8 +72,8 @@ struct pwi_tcp_conv {
     struct pwi_tcp_dir dir[2];
     struct pw_nstime ts_mru_syn;   /* latest SYN without ACK */
     struct pw_nstime ts_first_rtt; /* iRTT; zero until known */
-    bool renew;    /* the next segment starts a new conversation (see tcp.c) */
-    bool vnc_heur; /* tshark's VNC heuristic has taken this conversation */
+    bool renew;                    /* the next segment starts a new conversation (see tcp.c) */
+    bool vnc_heur;                 /* tshark's VNC heuristic has taken this conversation */
 };
 
 struct pwi_tcp {
@@ -81,6 +85,7 @@ struct pwi_tcp {
     struct pwi_tcp_conv *last; /* conversation of the last analysed segment */
     void (*app_reset)(void *app, void *arg);
     void *app_arg;
+    bool no_app; /* no application stage: recognise its effects here */
 };
 
 int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows);

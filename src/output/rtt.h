@@ -13,9 +13,9 @@
 #include "stats/rtt.h"
 
 struct pw_rtt_report {
-    const char *name;     /* file name as given */
+    const char *name;         /* file name as given */
     const struct pw_rtt *rtt; /* after pw_rtt_finish() */
-    bool summary_only;    /* text: leave out the per-connection table */
+    bool summary_only;        /* text: leave out the per-connection table */
 };
 
 /* The CSV header, exactly. */

@@ -56,16 +56,19 @@ json_t *pw_rtt_json(const struct pw_rtt_report *rep)
         const struct pw_rtt_conn *c = pw_rtt_conn(r, i);
         json_t *o = json_object();
         json_object_set_new(o, "stream", json_integer(c->stream));
-        json_object_set_new(o, "client", json_string(pw_rtt_addr(a, sizeof(a), c->family, c->client)));
+        json_object_set_new(o, "client",
+                            json_string(pw_rtt_addr(a, sizeof(a), c->family, c->client)));
         json_object_set_new(o, "client_port", json_integer(c->client_port));
-        json_object_set_new(o, "server", json_string(pw_rtt_addr(a, sizeof(a), c->family, c->server)));
+        json_object_set_new(o, "server",
+                            json_string(pw_rtt_addr(a, sizeof(a), c->family, c->server)));
         json_object_set_new(o, "server_port", json_integer(c->server_port));
         json_object_set_new(o, "syn_frame", frame_or_null(c->syn_frame));
         json_object_set_new(o, "synack_frame", frame_or_null(c->synack_frame));
         json_object_set_new(o, "syn_time",
                             c->syn_frame ? json_string(pw_nstime_fmt(a, sizeof(a), c->syn_time))
                                          : json_null());
-        json_object_set_new(o, "handshake_rtt_ns", ns_or_null(c->has_handshake_rtt, c->handshake_rtt));
+        json_object_set_new(o, "handshake_rtt_ns",
+                            ns_or_null(c->has_handshake_rtt, c->handshake_rtt));
         json_object_set_new(o, "client_rtt_ns", ns_or_null(c->has_client_rtt, c->client_rtt));
         json_object_set_new(o, "initial_rtt_ns", ns_or_null(c->has_initial_rtt, c->initial_rtt));
         json_object_set_new(o, "syn_retransmits", json_integer(c->syn_retransmits));
@@ -79,7 +82,8 @@ json_t *pw_rtt_json(const struct pw_rtt_report *rep)
     for (size_t i = 0; i < pw_rtt_nservers(r); i++) {
         const struct pw_rtt_server *sv = pw_rtt_server(r, i);
         json_t *o = json_object();
-        json_object_set_new(o, "server", json_string(pw_rtt_addr(a, sizeof(a), sv->family, sv->addr)));
+        json_object_set_new(o, "server",
+                            json_string(pw_rtt_addr(a, sizeof(a), sv->family, sv->addr)));
         json_object_set_new(o, "connections", json_integer(sv->connections));
         json_object_set_new(o, "handshake_rtt", dist(&sv->rtt));
         json_array_append_new(servers, o);

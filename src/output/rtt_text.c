@@ -11,8 +11,8 @@
 #define CELL 64
 
 static const char *const heads[NCOLS] = {
-    "stream", "client", "port", "server", "port", "SYN", "SYN/ACK", "handshake ms", "client leg ms",
-    "iRTT ms", "SYN rtx", "SYN/ACK rtx", "outcome",
+    "stream",       "client",        "port",    "server",  "port",        "SYN",     "SYN/ACK",
+    "handshake ms", "client leg ms", "iRTT ms", "SYN rtx", "SYN/ACK rtx", "outcome",
 };
 /* 1: right-aligned (numbers) */
 static const int right[NCOLS] = {1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
@@ -85,8 +85,8 @@ static void dist_cells(const struct pw_rtt_dist *d, char cell[][CELL], int first
 
 static void server_table(FILE *f, const struct pw_rtt *r)
 {
-    static const char *const sh[8] = {"server", "conns", "with RTT", "min", "median",
-                                      "p90",    "p99",   "max"};
+    static const char *const sh[8] = {"server", "conns", "with RTT", "min",
+                                      "median", "p90",   "p99",      "max"};
     int w[8];
     char cell[8][CELL];
     for (int i = 0; i < 8; i++)
@@ -129,9 +129,10 @@ void pw_rtt_text(FILE *f, const struct pw_rtt_report *rep)
         fprintf(f, "\nHandshake RTT per server (SYN -> SYN/ACK, ms), by connections:\n");
         server_table(f, r);
     }
-    fprintf(f, "\nTotal: %u connections (%u established, %u reset, %u no answer, %u SYN/ACK "
-               "without SYN, %u incomplete, %u simultaneous open) in %" PRIu64
-               " TCP streams; %u SYN and %u SYN/ACK retransmissions; ",
+    fprintf(f,
+            "\nTotal: %u connections (%u established, %u reset, %u no answer, %u SYN/ACK "
+            "without SYN, %u incomplete, %u simultaneous open) in %" PRIu64
+            " TCP streams; %u SYN and %u SYN/ACK retransmissions; ",
             s->connections, s->outcomes[PW_RTT_ESTABLISHED], s->outcomes[PW_RTT_RESET],
             s->outcomes[PW_RTT_NO_ANSWER], s->outcomes[PW_RTT_SYNACK_WITHOUT_SYN],
             s->outcomes[PW_RTT_INCOMPLETE], s->outcomes[PW_RTT_SIMULTANEOUS_OPEN], s->streams,
@@ -145,8 +146,9 @@ void pw_rtt_text(FILE *f, const struct pw_rtt_report *rep)
         fprintf(f, "no handshake RTT\n");
     const char *advice = pw_rtt_side_advice(s->side);
     if (advice)
-        fprintf(f, "\nCapture side: median SYN -> SYN/ACK %s ms, SYN/ACK -> ACK %s ms over %u "
-                   "connections. %s\n",
+        fprintf(f,
+                "\nCapture side: median SYN -> SYN/ACK %s ms, SYN/ACK -> ACK %s ms over %u "
+                "connections. %s\n",
                 pw_rtt_ms(a, sizeof(a), s->leg1_median), pw_rtt_ms(b, sizeof(b), s->leg2_median),
                 s->both_legs, advice);
 }

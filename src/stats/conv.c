@@ -276,7 +276,9 @@ void pw_convtab_packet(struct pw_convtab *t, const struct pw_record *rec,
         const struct pw_layer *l = &pkt->layer[i];
         /* quoted headers do not tap; a header cut short or contradicted by
          * its own length fields ends its dissector before the tap */
-        if (l->flags & (PW_LF_QUOTED | PW_LF_TRUNCATED))
+        /* an IPv4 dissector that handed a version-6 header to IPv6 (drawn
+         * inside the tree, PW_LF_SUBTREE) read no addresses */
+        if (l->flags & (PW_LF_QUOTED | PW_LF_TRUNCATED | PW_LF_SUBTREE))
             continue;
         /* UDP queues its tap even with a length field that lies; TCP and IP
          * return before it */

@@ -220,7 +220,7 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
                 l4 = i;
             continue;
         }
-        if (bad && (l->proto == PW_P_IP || l->proto == PW_P_IPV6))
+        if ((bad || (l->flags & PW_LF_SUBTREE)) && (l->proto == PW_P_IP || l->proto == PW_P_IPV6))
             continue;
         if ((l->proto == PW_P_TCP || l->proto == PW_P_UDP) && !ports)
             continue;

@@ -22,12 +22,9 @@ struct pw_rtt {
 };
 
 static const char *const outcome_names[] = {
-    [PW_RTT_ESTABLISHED] = "established",
-    [PW_RTT_RESET] = "reset",
-    [PW_RTT_NO_ANSWER] = "no_answer",
-    [PW_RTT_SYNACK_WITHOUT_SYN] = "synack_without_syn",
-    [PW_RTT_INCOMPLETE] = "incomplete",
-    [PW_RTT_SIMULTANEOUS_OPEN] = "simultaneous_open",
+    [PW_RTT_ESTABLISHED] = "established", [PW_RTT_RESET] = "reset",
+    [PW_RTT_NO_ANSWER] = "no_answer",     [PW_RTT_SYNACK_WITHOUT_SYN] = "synack_without_syn",
+    [PW_RTT_INCOMPLETE] = "incomplete",   [PW_RTT_SIMULTANEOUS_OPEN] = "simultaneous_open",
 };
 
 const char *pw_rtt_outcome_name(int outcome)
@@ -222,7 +219,8 @@ static int cmp_server(const void *a, const void *b, void *arg)
     int c = memcmp(x->server, y->server, 16);
     if (c)
         return c;
-    return (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
+    return (*(const uint32_t *)a > *(const uint32_t *)b) -
+           (*(const uint32_t *)a < *(const uint32_t *)b);
 }
 
 struct group {
@@ -388,7 +386,6 @@ const char *pw_rtt_side_advice(int side)
         return "Both legs carry delay: the capture seems to have been taken between client and "
                "server. The handshake RTT covers only the capture point to the server and back; "
                "the iRTT (initial_rtt) covers the whole round trip.";
-    default:
-        return NULL;
+    default: return NULL;
     }
 }

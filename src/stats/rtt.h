@@ -33,12 +33,12 @@
 #include "dissect/packet.h"
 
 enum pw_rtt_outcome {
-    PW_RTT_ESTABLISHED = 0,   /* SYN, SYN/ACK, the client's ACK */
-    PW_RTT_RESET,             /* a RST before the handshake completed */
-    PW_RTT_NO_ANSWER,         /* SYN(s) only */
+    PW_RTT_ESTABLISHED = 0,    /* SYN, SYN/ACK, the client's ACK */
+    PW_RTT_RESET,              /* a RST before the handshake completed */
+    PW_RTT_NO_ANSWER,          /* SYN(s) only */
     PW_RTT_SYNACK_WITHOUT_SYN, /* the capture has the SYN/ACK but not the SYN */
-    PW_RTT_INCOMPLETE,        /* SYN and SYN/ACK, then neither ACK nor RST */
-    PW_RTT_SIMULTANEOUS_OPEN, /* both ends sent a SYN (RFC 9293 3.5) */
+    PW_RTT_INCOMPLETE,         /* SYN and SYN/ACK, then neither ACK nor RST */
+    PW_RTT_SIMULTANEOUS_OPEN,  /* both ends sent a SYN (RFC 9293 3.5) */
 };
 
 const char *pw_rtt_outcome_name(int outcome); /* "established", ... */
@@ -89,10 +89,10 @@ struct pw_rtt_summary {
     struct pw_rtt_dist rtt;        /* handshake RTT over all connections */
     struct pw_rtt_dist client_rtt; /* client leg */
     struct pw_rtt_dist initial_rtt;
-    uint32_t both_legs;            /* connections with both legs */
+    uint32_t both_legs;               /* connections with both legs */
     int64_t leg1_median, leg2_median; /* over those, ns */
-    int side;                      /* enum pw_rtt_side */
-    uint64_t streams;              /* tcp.stream numbers seen (with or without handshake) */
+    int side;                         /* enum pw_rtt_side */
+    uint64_t streams;                 /* tcp.stream numbers seen (with or without handshake) */
 };
 
 struct pw_rtt;

@@ -122,6 +122,17 @@ static void random_segment(struct mkcap *m, struct rconn *rc, uint64_t t)
             s.ack = peer->next - pick(1449);
         else if (k < 5)
             s.win = 30000; /* repeats: duplicate ACKs */
+        if (pick(4) == 0) {
+            /* SACK blocks above the acknowledged number */
+            s.nsack = (uint8_t)(1 + pick(4));
+            uint32_t at = s.ack + 1 + pick(3000);
+            for (unsigned i = 0; i < s.nsack; i++) {
+                uint32_t len = 1 + pick(2000);
+                s.sack[i][0] = at;
+                s.sack[i][1] = at + len;
+                at += len + 1 + pick(2000);
+            }
+        }
     }
     if (pick(20) == 0)
         s.ack = rnd(); /* garbage */

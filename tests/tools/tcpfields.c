@@ -13,7 +13,12 @@
  * (a TCP header quoted in an ICMP error, UDP in UDP tunnels) give
  * comma-separated values in layer order, as tshark prints them.
  *
- * Usage: tcpfields [-H] FILE    (-H: print a header line first)
+ * By default the pass runs as `pktwatch rtt` runs it: flow stage without the
+ * application stage (the flow stage then recognises tshark's VNC heuristic
+ * from the payload); --app runs the application stage too, as `pktwatch
+ * stats` and `filter` do.
+ *
+ * Usage: tcpfields [-H] [--app] FILE    (-H: print a header line first)
  * Exit status: 0, 1 unreadable, 3 damaged (rows cover the records before). */
 #include <stdio.h>
 #include <string.h>
@@ -34,13 +39,20 @@ static const char *const cols[] = {
 };
 
 static const char *const flag_fields[] = {
-    "tcp.analysis.retransmission",   "tcp.analysis.fast_retransmission",
-    "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order",
-    "tcp.analysis.reused_ports",     "tcp.analysis.lost_segment",
-    "tcp.analysis.ack_lost_segment", "tcp.analysis.window_update",
-    "tcp.analysis.window_full",      "tcp.analysis.keep_alive",
-    "tcp.analysis.keep_alive_ack",   "tcp.analysis.duplicate_ack",
-    "tcp.analysis.zero_window",      "tcp.analysis.zero_window_probe",
+    "tcp.analysis.retransmission",
+    "tcp.analysis.fast_retransmission",
+    "tcp.analysis.spurious_retransmission",
+    "tcp.analysis.out_of_order",
+    "tcp.analysis.reused_ports",
+    "tcp.analysis.lost_segment",
+    "tcp.analysis.ack_lost_segment",
+    "tcp.analysis.window_update",
+    "tcp.analysis.window_full",
+    "tcp.analysis.keep_alive",
+    "tcp.analysis.keep_alive_ack",
+    "tcp.analysis.duplicate_ack",
+    "tcp.analysis.zero_window",
+    "tcp.analysis.zero_window_probe",
     "tcp.analysis.zero_window_probe_ack",
 };
 
@@ -49,9 +61,10 @@ static void print_value(const struct pw_fvalue *v)
     char buf[64];
     if (v->type == PW_FT_RELATIVE_TIME) {
         /* print the exact pair tshark would print */
-        fputs(pw_nstime_fmt(buf, sizeof(buf),
-                            (struct pw_nstime){v->v.i / 1000000000, (int32_t)(v->v.i % 1000000000)}),
-              stdout);
+        fputs(
+            pw_nstime_fmt(buf, sizeof(buf),
+                          (struct pw_nstime){v->v.i / 1000000000, (int32_t)(v->v.i % 1000000000)}),
+            stdout);
         return;
     }
     printf("%llu", (unsigned long long)v->v.u);
@@ -77,8 +90,8 @@ static void tap(void *arg, const struct pw_record *rec, const struct pw_packet *
             /* an unnormalised time (bad timestamps) prints as tshark does */
             if (f->type == PW_FT_RELATIVE_TIME && i == pkt->tcp.layer) {
                 char buf[64];
-                struct pw_nstime t = strstr(cols[c], "initial") ? pkt->tcp.initial_rtt
-                                                                 : pkt->tcp.ack_rtt;
+                struct pw_nstime t =
+                    strstr(cols[c], "initial") ? pkt->tcp.initial_rtt : pkt->tcp.ack_rtt;
                 fputs(pw_nstime_fmt(buf, sizeof(buf), t), stdout);
             } else {
                 print_value(&v);
@@ -100,21 +113,30 @@ static void tap(void *arg, const struct pw_record *rec, const struct pw_packet *
 
 int main(int argc, char **argv)
 {
-    int header = argc > 1 && !strcmp(argv[1], "-H");
-    if (argc != 2 + header) {
-        fprintf(stderr, "usage: tcpfields [-H] FILE\n");
+    int header = 0, use_app = 0, i = 1;
+    for (; i < argc - 1; i++) {
+        if (!strcmp(argv[i], "-H"))
+            header = 1;
+        else if (!strcmp(argv[i], "--app"))
+            use_app = 1;
+        else
+            break;
+    }
+    if (i != argc - 1) {
+        fprintf(stderr, "usage: tcpfields [-H] [--app] FILE\n");
         return 2;
     }
-    const char *path = argv[1 + header];
+    const char *path = argv[i];
     struct pw_error err = {0};
     struct pw_reader *r;
     if (pw_reader_open_file(&r, path, &err) < 0) {
         fprintf(stderr, "tcpfields: %s: %s\n", path, err.msg);
         return 1;
     }
-    struct pw_flows *fl = pw_flows_new(NULL, &err);
-    struct pw_app *app = pw_app_new();
-    if (!fl || !app) {
+    struct pw_flows_opts fo = {.no_app_stage = !use_app};
+    struct pw_flows *fl = pw_flows_new(&fo, &err);
+    struct pw_app *app = use_app ? pw_app_new() : NULL;
+    if (!fl || (use_app && !app)) {
         fprintf(stderr, "tcpfields: %s\n", err.msg);
         pw_reader_free(r);
         return 1;

@@ -35,15 +35,17 @@ struct mk_tcp {
     uint8_t src[16], dst[16];
     uint16_t sport, dport;
     uint32_t seq, ack;
-    uint16_t flags;   /* MK_SYN | MK_ACK ... */
-    uint16_t win;     /* 0 means 65535 unless zero_win */
+    uint16_t flags; /* MK_SYN | MK_ACK ... */
+    uint16_t win;   /* 0 means 65535 unless zero_win */
     bool zero_win;
     uint32_t payload; /* zero bytes of payload */
     int wscale;       /* window-scale option shift, -1: none (0 also means none
                          unless has_wscale) */
     bool has_wscale;
-    uint16_t vlan;    /* 802.1Q VLAN id, 0: untagged */
-    uint16_t vlan2;   /* a second (inner) tag, 0: none */
+    uint16_t vlan;  /* 802.1Q VLAN id, 0: untagged */
+    uint16_t vlan2; /* a second (inner) tag, 0: none */
+    uint8_t nsack;  /* SACK blocks (RFC 2018), 0..4, on non-SYN segments */
+    uint32_t sack[4][2];
 };
 
 enum {
@@ -233,6 +235,17 @@ static inline size_t mk_tcphdr(uint8_t *t, const struct mk_tcp *s)
             o[7] = (uint8_t)s->wscale;
             hl += 4;
         }
+    }
+    if (!(s->flags & MK_SYN) && s->nsack) {
+        uint8_t *o = t + 20;
+        o[0] = o[1] = 1; /* NOP NOP */
+        o[2] = 5;
+        o[3] = (uint8_t)(2 + 8 * s->nsack);
+        for (unsigned i = 0; i < s->nsack && i < 4; i++) {
+            mk_be32(o + 4 + 8 * i, s->sack[i][0]);
+            mk_be32(o + 8 + 8 * i, s->sack[i][1]);
+        }
+        hl += 4 + 8u * s->nsack;
     }
     t[12] = (uint8_t)((hl / 4) << 4);
     t[13] = (uint8_t)s->flags;

@@ -13,8 +13,8 @@
 #include "mkcap.h"
 
 #define SC_T0 1700000000000000000ull /* 2023-11-14 22:13:20 UTC, in ns */
-#define US(x) ((uint64_t)(x) * 1000u)
-#define MS(x) ((uint64_t)(x) * 1000000u)
+#define US(x) ((uint64_t)(x)*1000u)
+#define MS(x) ((uint64_t)(x)*1000000u)
 
 struct sc_conn {
     int family;
@@ -250,8 +250,11 @@ static inline void sc_servers(struct mkcap *m)
         uint8_t srv;
         uint16_t cport;
         uint32_t rtt_us;
-    } cs[] = {{2, 41000, 10000}, {3, 41001, 5000}, {2, 41002, 20000},
-              {3, 41003, 7000},  {2, 41004, 30000}};
+    } cs[] = {{2, 41000, 10000},
+              {3, 41001, 5000},
+              {2, 41002, 20000},
+              {3, 41003, 7000},
+              {2, 41004, 30000}};
     uint64_t t = SC_T0;
     for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
         struct sc_conn c = sc_conn4(1, cs[i].cport, cs[i].srv, 443);

@@ -87,22 +87,22 @@ static void run(const char *name, struct run *r)
 
 #define ACK(r, frame, acked, ns)                                                                   \
     do {                                                                                           \
-        CHECK_EQ_INT((r).f[(frame) - 1].acks, (acked));                                            \
-        CHECK_EQ_INT((r).f[(frame) - 1].rtt_ns, (ns));                                             \
+        CHECK_EQ_INT((r).f[(frame)-1].acks, (acked));                                              \
+        CHECK_EQ_INT((r).f[(frame)-1].rtt_ns, (ns));                                               \
     } while (0)
-#define NOACK(r, frame) CHECK_EQ_INT((r).f[(frame) - 1].acks, 0)
+#define NOACK(r, frame) CHECK_EQ_INT((r).f[(frame)-1].acks, 0)
 #define IRTT(r, frame, ns)                                                                         \
     do {                                                                                           \
-        CHECK_EQ_INT((r).f[(frame) - 1].has_irtt, 1);                                              \
-        CHECK_EQ_INT((r).f[(frame) - 1].irtt_ns, (ns));                                            \
+        CHECK_EQ_INT((r).f[(frame)-1].has_irtt, 1);                                                \
+        CHECK_EQ_INT((r).f[(frame)-1].irtt_ns, (ns));                                              \
     } while (0)
-#define NOIRTT(r, frame) CHECK_EQ_INT((r).f[(frame) - 1].has_irtt, 0)
+#define NOIRTT(r, frame) CHECK_EQ_INT((r).f[(frame)-1].has_irtt, 0)
 #define STREAM(r, frame, s)                                                                        \
     do {                                                                                           \
-        CHECK_EQ_INT((r).f[(frame) - 1].has_stream, 1);                                            \
-        CHECK_EQ_INT((r).f[(frame) - 1].stream, (s));                                              \
+        CHECK_EQ_INT((r).f[(frame)-1].has_stream, 1);                                              \
+        CHECK_EQ_INT((r).f[(frame)-1].stream, (s));                                                \
     } while (0)
-#define FLAGS(r, frame, fl) CHECK_EQ_INT((r).f[(frame) - 1].aflags, (fl))
+#define FLAGS(r, frame, fl) CHECK_EQ_INT((r).f[(frame)-1].aflags, (fl))
 
 static void test_basic(void)
 {
@@ -288,6 +288,77 @@ static void test_unacked_cap(void)
     mkcap_free(&m);
 }
 
+/* The published fields (what filters and -T fields read): values of frame
+ * 4 of "basic" (client data after the handshake) and frame 2 of
+ * "icmp_quote" (a quoted SYN), as tshark prints them. */
+struct fieldrun {
+    uint64_t want_frame;
+    const char *names[8];
+    long long got[8]; /* -1: absent */
+};
+
+static void field_tap(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
+{
+    (void)rec;
+    struct fieldrun *fr = arg;
+    if (pkt->frame != fr->want_frame)
+        return;
+    for (int k = 0; k < 8 && fr->names[k]; k++) {
+        const struct pw_field *f = pw_field_by_name(fr->names[k]);
+        fr->got[k] = -1;
+        for (int i = 0; f && i < pkt->nlayers; i++) {
+            struct pw_fvalue v;
+            if (pkt->layer[i].proto == f->proto && f->get(pkt, &pkt->layer[i], &v, 1) > 0)
+                fr->got[k] = (long long)v.v.u;
+        }
+    }
+}
+
+static void run_fields(const char *scenario, struct fieldrun *fr)
+{
+    struct mkcap m;
+    scenario_build(scenario_by_name(scenario), &m);
+    struct pw_error err = {0};
+    struct pw_reader *rd = NULL;
+    CHECK_EQ_INT(pw_reader_open_mem(&rd, m.buf, m.len, &err), 0);
+    struct pw_flows *fl = pw_flows_new(NULL, &err);
+    struct pw_tap t = {fr, field_tap};
+    struct pw_pass_opts opts = {.dissect = true, .flows = fl};
+    struct pw_pass_result res;
+    pw_pass_run(rd, &t, 1, &opts, &res);
+    pw_flows_free(fl);
+    pw_reader_free(rd);
+    mkcap_free(&m);
+}
+
+static void test_fields(void)
+{
+    struct fieldrun fr = {4,
+                          {"tcp.stream", "tcp.seq", "tcp.ack", "tcp.nxtseq", "tcp.analysis.ack_rtt",
+                           "tcp.analysis.initial_rtt", "tcp.analysis.bytes_in_flight", NULL},
+                          {0}};
+    run_fields("basic", &fr);
+    CHECK_EQ_INT(fr.got[0], 0);
+    CHECK_EQ_INT(fr.got[1], 1);
+    CHECK_EQ_INT(fr.got[2], 1);
+    CHECK_EQ_INT(fr.got[3], 101);
+    CHECK_EQ_INT(fr.got[4], -1); /* acknowledges nothing new */
+    CHECK_EQ_INT(fr.got[5], 50100000);
+    CHECK_EQ_INT(fr.got[6], 100);
+    struct fieldrun q = {2, {"tcp.stream", "tcp.seq", "tcp.analysis.ack_rtt", NULL}, {0}};
+    run_fields("icmp_quote", &q);
+    CHECK_EQ_INT(q.got[0], 0);
+    CHECK_EQ_INT(q.got[1], 1000); /* quoted: as on the wire */
+    CHECK_EQ_INT(q.got[2], -1);
+    struct fieldrun q1 = {1, {"tcp.stream", "tcp.seq", NULL}, {0}};
+    run_fields("icmp_quote", &q1); /* 8 quoted bytes: a sequence number, no stream */
+    CHECK_EQ_INT(q1.got[0], -1);
+    CHECK_EQ_INT(q1.got[1], 1000);
+    CHECK(pw_field_by_name("udp.stream") != NULL);
+    CHECK_EQ_INT(pw_field_by_name("tcp.analysis.ack_rtt")->type, PW_FT_RELATIVE_TIME);
+    CHECK_EQ_INT(pw_field_by_name("tcp.stream")->type, PW_FT_UINT32);
+}
+
 /* Wireshark's nstime arithmetic with out-of-range fractions: tshark prints
  * iRTT 1.1147483649 for SYN at 1418145369.999999999 and ACK at
  * 1418145370 + 0x80000000 ns (tcpdump's timestamp_invalid_nano.pcap). */
@@ -298,21 +369,21 @@ static void test_nstime(void)
     char buf[64];
     CHECK_EQ_STR(pw_nstime_fmt(buf, sizeof(buf), d), "1.1147483649");
     struct pw_ts a = {100, 500000000}, b = {99, 700000000};
-    CHECK_EQ_STR(pw_nstime_fmt(buf, sizeof(buf),
-                               pw_nstime_delta(pw_nstime_of_ts(a), pw_nstime_of_ts(b))),
-                 "0.800000000");
-    CHECK_EQ_STR(pw_nstime_fmt(buf, sizeof(buf),
-                               pw_nstime_delta(pw_nstime_of_ts(b), pw_nstime_of_ts(a))),
-                 "-0.800000000");
+    CHECK_EQ_STR(
+        pw_nstime_fmt(buf, sizeof(buf), pw_nstime_delta(pw_nstime_of_ts(a), pw_nstime_of_ts(b))),
+        "0.800000000");
+    CHECK_EQ_STR(
+        pw_nstime_fmt(buf, sizeof(buf), pw_nstime_delta(pw_nstime_of_ts(b), pw_nstime_of_ts(a))),
+        "-0.800000000");
     struct pw_ts c = {98, 100000000};
-    CHECK_EQ_STR(pw_nstime_fmt(buf, sizeof(buf),
-                               pw_nstime_delta(pw_nstime_of_ts(c), pw_nstime_of_ts(a))),
-                 "-2.400000000");
+    CHECK_EQ_STR(
+        pw_nstime_fmt(buf, sizeof(buf), pw_nstime_delta(pw_nstime_of_ts(c), pw_nstime_of_ts(a))),
+        "-2.400000000");
 }
 
 TEST_MAIN(TEST_CASE(test_basic), TEST_CASE(test_syn_retransmitted),
           TEST_CASE(test_synack_retransmitted), TEST_CASE(test_synack_without_syn),
-          TEST_CASE(test_port_reuse), TEST_CASE(test_simultaneous_open),
-          TEST_CASE(test_rst_answer), TEST_CASE(test_ipv6), TEST_CASE(test_vlan),
-          TEST_CASE(test_pcapng_nanoseconds), TEST_CASE(test_no_answer),
-          TEST_CASE(test_icmp_quote), TEST_CASE(test_unacked_cap), TEST_CASE(test_nstime))
+          TEST_CASE(test_port_reuse), TEST_CASE(test_simultaneous_open), TEST_CASE(test_rst_answer),
+          TEST_CASE(test_ipv6), TEST_CASE(test_vlan), TEST_CASE(test_pcapng_nanoseconds),
+          TEST_CASE(test_no_answer), TEST_CASE(test_icmp_quote), TEST_CASE(test_unacked_cap),
+          TEST_CASE(test_nstime), TEST_CASE(test_fields))
