@@ -26,34 +26,33 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pktwatch filter [-Y EXPR] [options] [-r] FILE\n"
-            "       pktwatch filter --explain EXPR\n\n"
-            "Prints the frames of FILE that the display filter EXPR matches (tshark 4.0's\n"
-            "filter language; no -Y: every frame), one line each: number, time since the\n"
-            "first frame, source -> destination (network addresses, else link addresses),\n"
-            "protocol of the innermost layer, frame length.\n\n"
-            "options:\n"
-            "  -Y EXPR         display filter\n"
-            "  -r FILE         the capture to read ('-' for standard input)\n"
-            "  -T fields       print the -e fields instead, as `tshark -T fields` does\n"
-            "  -T text         the one-line summary (default)\n"
-            "  -e FIELD        a field or protocol to print (repeatable)\n"
-            "  -E KEY=VALUE    field output: header=y|n, separator=/t|/s|C,\n"
-            "                  aggregator=,|/s|C, occurrence=f|l|a, quote=d|s|n\n"
-            "  -w OUT          write the matching packets to OUT ('-': standard output);\n"
-            "                  nothing is printed unless -P is given\n"
-            "  -F FORMAT       format of OUT: pcap, nsecpcap or pcapng (default: the input's)\n"
-            "  -P              print even when writing with -w\n"
-            "  -c N            stop after N matching frames\n"
-            "  --explain EXPR  print the compiled program and exit\n"
-            "  --list-fields   print every field and protocol name with its type\n"
-            "  --batch LIST    (testing) for each expression of the file LIST, print\n"
-            "                  \"OK<TAB>frame numbers\" or \"BAD<TAB>\"\n"
-            "  -h, --help      this text\n\n"
-            "exit status: 0 ok; 1 the file could not be read or written; 2 bad command\n"
-            "line or filter expression; 3 the file is damaged (output covers every\n"
-            "complete record before the damage).\n");
+    fprintf(f, "usage: pktwatch filter [-Y EXPR] [options] [-r] FILE\n"
+               "       pktwatch filter --explain EXPR\n\n"
+               "Prints the frames of FILE that the display filter EXPR matches (tshark 4.0's\n"
+               "filter language; no -Y: every frame), one line each: number, time since the\n"
+               "first frame, source -> destination (network addresses, else link addresses),\n"
+               "protocol of the innermost layer, frame length.\n\n"
+               "options:\n"
+               "  -Y EXPR         display filter\n"
+               "  -r FILE         the capture to read ('-' for standard input)\n"
+               "  -T fields       print the -e fields instead, as `tshark -T fields` does\n"
+               "  -T text         the one-line summary (default)\n"
+               "  -e FIELD        a field or protocol to print (repeatable)\n"
+               "  -E KEY=VALUE    field output: header=y|n, separator=/t|/s|C,\n"
+               "                  aggregator=,|/s|C, occurrence=f|l|a, quote=d|s|n\n"
+               "  -w OUT          write the matching packets to OUT ('-': standard output);\n"
+               "                  nothing is printed unless -P is given\n"
+               "  -F FORMAT       format of OUT: pcap, nsecpcap or pcapng (default: the input's)\n"
+               "  -P              print even when writing with -w\n"
+               "  -c N            stop after N matching frames\n"
+               "  --explain EXPR  print the compiled program and exit\n"
+               "  --list-fields   print every field and protocol name with its type\n"
+               "  --batch LIST    (testing) for each expression of the file LIST, print\n"
+               "                  \"OK<TAB>frame numbers\" or \"BAD<TAB>\"\n"
+               "  -h, --help      this text\n\n"
+               "exit status: 0 ok; 1 the file could not be read or written; 2 bad command\n"
+               "line or filter expression; 3 the file is damaged (output covers every\n"
+               "complete record before the damage).\n");
 }
 
 /* Opens the capture. A regular file is read through the reader's stream
@@ -116,10 +115,10 @@ static void print_line(void *arg, const char *line)
 static const char *type_name(uint8_t t)
 {
     static const char *const names[] = {
-        "FT_PROTOCOL", "FT_NONE",   "FT_BOOLEAN", "FT_UINT8",    "FT_UINT16",
-        "FT_UINT24",   "FT_UINT32", "FT_UINT64",  "FT_INT32",    "FT_FRAMENUM",
-        "FT_IPv4",     "FT_IPv6",   "FT_ETHER",   "FT_BYTES",    "FT_STRING",
-        "FT_RELATIVE_TIME", "FT_ABSOLUTE_TIME", "FT_INT8", "FT_INT16", "FT_INT64",
+        "FT_PROTOCOL",      "FT_NONE",          "FT_BOOLEAN", "FT_UINT8", "FT_UINT16",
+        "FT_UINT24",        "FT_UINT32",        "FT_UINT64",  "FT_INT32", "FT_FRAMENUM",
+        "FT_IPv4",          "FT_IPv6",          "FT_ETHER",   "FT_BYTES", "FT_STRING",
+        "FT_RELATIVE_TIME", "FT_ABSOLUTE_TIME", "FT_INT8",    "FT_INT16", "FT_INT64",
         "FT_DOUBLE",
     };
     return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
@@ -127,8 +126,7 @@ static const char *type_name(uint8_t t)
 
 static void list_one(const struct pw_field *f, void *arg)
 {
-    static const char *const bases[] = {"", "BASE_DEC", "BASE_HEX", "BASE_DEC_HEX",
-                                        "BASE_HEX_DEC"};
+    static const char *const bases[] = {"", "BASE_DEC", "BASE_HEX", "BASE_DEC_HEX", "BASE_HEX_DEC"};
     (void)arg;
     printf("F\t%s\t%s\t%s\t%s\n", f->abbrev, type_name(f->type), pw_proto_abbrev(f->proto),
            f->base < 5 ? bases[f->base] : "");
@@ -152,12 +150,12 @@ struct run {
     struct pw_writer *w;      /* -w: opened at the first record, whose link type it takes */
     const char *out;
     enum pw_file_format ofmt;
-    bool print;               /* one-line summaries */
-    uint64_t max;             /* -c, 0: no limit */
+    bool print;   /* one-line summaries */
+    uint64_t max; /* -c, 0: no limit */
     uint64_t matched;
     int write_err;
     struct pw_error werr;
-    bool *iface_done;         /* pcapng interfaces declared to the writer */
+    bool *iface_done; /* pcapng interfaces declared to the writer */
     uint32_t niface_done;
 };
 
@@ -179,8 +177,7 @@ static const char *column_proto(unsigned p)
     }
 }
 
-static void print_summary(struct run *st, const struct pw_record *rec,
-                          const struct pw_packet *pkt)
+static void print_summary(struct run *st, const struct pw_record *rec, const struct pw_packet *pkt)
 {
     /* time precision of the packet's interface, as tshark's default */
     const struct pw_capinfo *ci = pw_reader_capinfo(st->r);
@@ -191,9 +188,9 @@ static void print_summary(struct run *st, const struct pw_record *rec,
         if (prec < 0 || prec > 9)
             prec = 9;
     }
-    int64_t ns = (int64_t)(((uint64_t)rec->ts.sec - (uint64_t)pkt->ts_first.sec) * 1000000000u +
-                           (uint64_t)((int64_t)(int32_t)rec->ts.nsec -
-                                      (int32_t)pkt->ts_first.nsec));
+    int64_t ns =
+        (int64_t)(((uint64_t)rec->ts.sec - (uint64_t)pkt->ts_first.sec) * 1000000000u +
+                  (uint64_t)((int64_t)(int32_t)rec->ts.nsec - (int32_t)pkt->ts_first.nsec));
     char t[48], src[64] = "", dst[64] = "";
     const char *sign = ns < 0 ? "-" : "";
     uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
@@ -317,8 +314,8 @@ struct batch {
     char **hits;          /* "1,2,3" per expression */
     size_t *len, *cap;
     unsigned n;
-    int stage;            /* which pass: 0 phase one, 1 flows, 2 flows + app */
-    int *need;            /* the pass each filter needs */
+    int stage; /* which pass: 0 phase one, 1 flows, 2 flows + app */
+    int *need; /* the pass each filter needs */
 };
 
 static void batch_packet(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
@@ -595,8 +592,11 @@ int pw_cmd_filter(int argc, char **argv)
         pw_fields_header(st.fields, stdout);
     struct pw_cli_progress prog;
     pw_cli_progress_init(&prog, path);
-    struct pw_pass_opts opts = {.dissect = true, .progress = pw_cli_progress_cb,
-                                .progress_arg = &prog, .flows = flows, .app = app};
+    struct pw_pass_opts opts = {.dissect = true,
+                                .progress = pw_cli_progress_cb,
+                                .progress_arg = &prog,
+                                .flows = flows,
+                                .app = app};
     struct pw_pass_result res;
     struct pw_tap tap = {&st, on_packet};
     pw_pass_run(st.r, &tap, 1, &opts, &res);

@@ -84,7 +84,9 @@ static void add_name(struct gen *g, const char *name)
 
 static const char *node_abbrev(const struct pwf_node *n)
 {
-    return n->field ? n->field->abbrev : pw_proto_abbrev(n->proto);
+    if (n->field)
+        return n->field->abbrev;
+    return n->proto != PW_P_NONE ? pw_proto_abbrev(n->proto) : n->text; /* tshark-only name */
 }
 
 struct variants {
@@ -278,8 +280,7 @@ static bool signed_values(const struct pwf_node *n)
 /* the class two checked operands compare in */
 static uint8_t cls_of(const struct pwf_node *a, const struct pwf_node *b)
 {
-    if (pwf_type_is_int(a->ty) && pwf_type_is_int(b->ty) &&
-        (signed_values(a) || signed_values(b)))
+    if (pwf_type_is_int(a->ty) && pwf_type_is_int(b->ty) && (signed_values(a) || signed_values(b)))
         return CLS_INT;
     uint8_t ta = a->ty, tb = b->ty;
     if (pwf_type_is_int(ta) && pwf_type_is_int(tb))
@@ -442,7 +443,8 @@ static int finish(struct gen *g)
     if (!f->code || !f->regs || !f->sets || !f->names)
         return -1;
     for (uint32_t i = 0; i < g->nnames; i++)
-        f->names[i] = g->names[i]; /* registry strings: static */
+        if (!(f->names[i] = strdup(g->names[i]))) /* some live in the arena */
+            return -1;
 
     /* ranges and argument lists, copied and re-pointed */
     size_t nr = 0, na = 0;
@@ -506,8 +508,7 @@ static int finish(struct gen *g)
             if (!r->plen)
                 return -1;
             r->plen[0] = s->k->plen;
-            if (s->k->ty == PW_FT_STRING || s->k->ty == PW_FT_BYTES ||
-                s->k->ty == PW_FT_PROTOCOL) {
+            if (s->k->ty == PW_FT_STRING || s->k->ty == PW_FT_BYTES || s->k->ty == PW_FT_PROTOCOL) {
                 /* own copy of the bytes: the arena goes away */
                 uint32_t len = s->k->v.v.bytes.len;
                 r->scratch = malloc(len + 1);

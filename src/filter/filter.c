@@ -64,6 +64,8 @@ void pw_filter_free(struct pw_filter *f)
     free(f->code);
     free(f->ranges);
     free(f->argv);
+    for (uint32_t i = 0; f->names && i < f->nnames; i++)
+        free(f->names[i]);
     free(f->names);
     free(f->consts);
     free(f->text);
@@ -83,8 +85,8 @@ int pw_filter_compile_span(const char *expr, struct pw_filter **out, struct pw_e
     c.src = expr ? expr : "";
     c.srclen = strlen(c.src);
     if (c.srclen > PWF_MAX_EXPR) {
-        pwf_fail(&c, PWF_MAX_EXPR, 0, "The filter expression is too long (more than %u characters).",
-                 PWF_MAX_EXPR);
+        pwf_fail(&c, PWF_MAX_EXPR, 0,
+                 "The filter expression is too long (more than %u characters).", PWF_MAX_EXPR);
         return PW_ERR_LIMIT;
     }
     struct pw_filter *f = calloc(1, sizeof(*f));
@@ -166,14 +168,14 @@ static const char *tok_name(uint8_t t)
 
 static const char *fn_name(uint8_t fn)
 {
-    static const char *const names[] = {"len", "count", "upper", "lower",
-                                        "string", "max", "min", "abs"};
+    static const char *const names[] = {"len",    "count", "upper", "lower",
+                                        "string", "max",   "min",   "abs"};
     return fn < sizeof(names) / sizeof(names[0]) ? names[fn] : "?";
 }
 
 static const char *cls_name(uint8_t c)
 {
-    static const char *const names[] = {"uint", "int", "bool", "ipv4", "ipv6",
+    static const char *const names[] = {"uint",  "int",   "bool", "ipv4",  "ipv6",
                                         "ether", "bytes", "time", "double"};
     return c < sizeof(names) / sizeof(names[0]) ? names[c] : "?";
 }
@@ -224,8 +226,7 @@ static void const_text(const struct pw_filter *f, uint32_t r, char *buf, size_t 
         snprintf(buf, n, " = %s (%s)", val, pwf_type_ftname(ty));
 }
 
-int pw_filter_explain(const struct pw_filter *f, void (*fn)(void *arg, const char *line),
-                      void *arg)
+int pw_filter_explain(const struct pw_filter *f, void (*fn)(void *arg, const char *line), void *arg)
 {
     char line[512], a[200], b[200], l[120];
     snprintf(line, sizeof(line), "filter: %s", f->text);
@@ -252,8 +253,8 @@ int pw_filter_explain(const struct pw_filter *f, void (*fn)(void *arg, const cha
         switch (in->op) {
         case OP_RET: snprintf(line, sizeof(line), "%04u  return", pc); break;
         case OP_LOAD:
-            snprintf(line, sizeof(line), "%04u  load    r%u = %s%s", pc, in->dst,
-                     in->field->abbrev, l);
+            snprintf(line, sizeof(line), "%04u  load    r%u = %s%s", pc, in->dst, in->field->abbrev,
+                     l);
             break;
         case OP_LOADP:
             snprintf(line, sizeof(line), "%04u  loadp   r%u = %s%s", pc, in->dst,
@@ -281,8 +282,7 @@ int pw_filter_explain(const struct pw_filter *f, void (*fn)(void *arg, const cha
             size_t at = 0;
             a[0] = '\0';
             for (uint32_t i = 0; i < in->arg && at < sizeof(a); i++)
-                at += (size_t)snprintf(a + at, sizeof(a) - at, "%sr%u", i ? ", " : "",
-                                       in->args[i]);
+                at += (size_t)snprintf(a + at, sizeof(a) - at, "%sr%u", i ? ", " : "", in->args[i]);
             snprintf(line, sizeof(line), "%04u  call    r%u = %s(%s)", pc, in->dst,
                      fn_name(in->cmp), a);
             break;
@@ -313,8 +313,8 @@ int pw_filter_explain(const struct pw_filter *f, void (*fn)(void *arg, const cha
             a[0] = '\0';
             for (uint16_t i = 0; i < s->n && at < sizeof(a); i++) {
                 if (s->lo[i] == s->hi[i])
-                    at += (size_t)snprintf(a + at, sizeof(a) - at, "%sr%u", i ? ", " : "",
-                                           s->lo[i]);
+                    at +=
+                        (size_t)snprintf(a + at, sizeof(a) - at, "%sr%u", i ? ", " : "", s->lo[i]);
                 else
                     at += (size_t)snprintf(a + at, sizeof(a) - at, "%sr%u..r%u", i ? ", " : "",
                                            s->lo[i], s->hi[i]);
@@ -328,9 +328,7 @@ int pw_filter_explain(const struct pw_filter *f, void (*fn)(void *arg, const cha
                      in->a);
             break;
         case OP_NOT: snprintf(line, sizeof(line), "%04u  not", pc); break;
-        case OP_JF:
-            snprintf(line, sizeof(line), "%04u  if false goto %04u", pc, in->arg);
-            break;
+        case OP_JF: snprintf(line, sizeof(line), "%04u  if false goto %04u", pc, in->arg); break;
         case OP_JT: snprintf(line, sizeof(line), "%04u  if true goto %04u", pc, in->arg); break;
         case OP_TRUE: snprintf(line, sizeof(line), "%04u  true", pc); break;
         default: snprintf(line, sizeof(line), "%04u  ?", pc); break;

@@ -133,7 +133,7 @@ enum pwf_nkind {
     N_AND,
     N_OR,
     N_NOT,
-    N_TEST, /* a value used as a test: existence, or non-zero for arithmetic */
+    N_TEST,  /* a value used as a test: existence, or non-zero for arithmetic */
     N_CONST, /* after semcheck: a literal converted to its type */
 };
 
@@ -151,9 +151,9 @@ struct pwf_range {
 };
 
 enum pwf_quant {
-    Q_ANY = 0,   /* some pair satisfies the relation (except != and ===) */
-    Q_ALL,       /* "all": every pair does (and there is at least one) */
-    Q_ANY_WORD,  /* "any" written out: some pair, even for != and === */
+    Q_ANY = 0,  /* some pair satisfies the relation (except != and ===) */
+    Q_ALL,      /* "all": every pair does (and there is at least one) */
+    Q_ANY_WORD, /* "any" written out: some pair, even for != and === */
 };
 
 enum pwf_func {
@@ -179,7 +179,7 @@ struct pwf_node {
     uint32_t off, len; /* source span, for messages */
     const char *text;  /* N_LITERAL / N_STRING / N_FUNC name / N_FIELD name */
     uint32_t tlen;
-    int64_t num; /* N_CHARCONST */
+    int64_t num;                  /* N_CHARCONST */
     const struct pw_field *field; /* N_FIELD / N_REF: NULL for a protocol */
     uint16_t proto;               /* the protocol the value is read from */
     struct pwf_range *ranges;     /* N_SLICE ranges, or N_FIELD layers */
@@ -260,8 +260,8 @@ struct pwf_insn {
      * publishes it (ip.version is read from IPv4 and IPv6 headers) */
     const struct pw_field *var[PWF_MAX_VARIANTS];
     uint8_t nvar;
-    uint16_t proto;               /* OP_LOADP / OP_EXISTSP, and OP_LOAD's layer protocol */
-    const struct pwf_range *rng;  /* OP_SLICE ranges, OP_LOAD layers */
+    uint16_t proto;              /* OP_LOADP / OP_EXISTSP, and OP_LOAD's layer protocol */
+    const struct pwf_range *rng; /* OP_SLICE ranges, OP_LOAD layers */
     uint16_t nrng;
     const uint16_t *args; /* OP_FUNC argument registers */
 };
@@ -290,7 +290,7 @@ struct pw_filter {
     uint32_t nre;
     struct pwf_range *ranges; /* storage for all ranges used by code */
     uint16_t *argv;           /* storage for OP_FUNC argument lists */
-    const char **names;       /* fields and protocols the filter reads */
+    char **names;             /* fields and protocols the filter reads (owned) */
     uint32_t nnames;
     struct pwf_const *consts; /* for --explain */
     uint32_t nconsts;
@@ -342,13 +342,13 @@ struct pwf_const *pwf_const_from_node(struct pwf_comp *c, struct pwf_node *n, ui
                                       const char *field_name);
 
 /* Type helpers (semcheck.c) */
-const char *pwf_type_name(uint8_t ty);    /* "Unsigned integer (2 bytes)" */
-const char *pwf_type_ftname(uint8_t ty);  /* "FT_UINT16" */
-bool pwf_type_is_int(uint8_t ty);         /* integer-valued (incl. frame numbers) */
+const char *pwf_type_name(uint8_t ty);   /* "Unsigned integer (2 bytes)" */
+const char *pwf_type_ftname(uint8_t ty); /* "FT_UINT16" */
+bool pwf_type_is_int(uint8_t ty);        /* integer-valued (incl. frame numbers) */
 bool pwf_type_is_signed(uint8_t ty);
-bool pwf_type_is_bytes(uint8_t ty);       /* compared as byte strings */
+bool pwf_type_is_bytes(uint8_t ty); /* compared as byte strings */
 uint64_t pwf_type_umax(uint8_t ty);
 uint8_t pwf_type_cls(uint8_t ty);
-unsigned pwf_type_width(uint8_t ty);      /* bytes of an integer item */
+unsigned pwf_type_width(uint8_t ty); /* bytes of an integer item */
 
 #endif

@@ -164,12 +164,24 @@ struct kw {
 };
 
 static const struct kw keywords[] = {
-    {"eq", TK_EQ},          {"any_eq", TK_EQ},           {"ne", TK_NE},
-    {"all_ne", TK_NE},      {"all_eq", TK_ALL_EQ},       {"any_ne", TK_ANY_NE},
-    {"gt", TK_GT},          {"ge", TK_GE},               {"lt", TK_LT},
-    {"le", TK_LE},          {"contains", TK_CONTAINS},   {"matches", TK_MATCHES},
-    {"not", TK_NOT},        {"and", TK_AND},             {"or", TK_OR},
-    {"in", TK_IN},          {"any", TK_ANY},             {"all", TK_ALL},
+    {"eq", TK_EQ},
+    {"any_eq", TK_EQ},
+    {"ne", TK_NE},
+    {"all_ne", TK_NE},
+    {"all_eq", TK_ALL_EQ},
+    {"any_ne", TK_ANY_NE},
+    {"gt", TK_GT},
+    {"ge", TK_GE},
+    {"lt", TK_LT},
+    {"le", TK_LE},
+    {"contains", TK_CONTAINS},
+    {"matches", TK_MATCHES},
+    {"not", TK_NOT},
+    {"and", TK_AND},
+    {"or", TK_OR},
+    {"in", TK_IN},
+    {"any", TK_ANY},
+    {"all", TK_ALL},
     {"bitwise_and", TK_BITAND},
 };
 
@@ -180,13 +192,12 @@ struct op {
 
 /* longest first */
 static const struct op ops[] = {
-    {"===", TK_ALL_EQ}, {"!==", TK_ANY_NE}, {"==", TK_EQ},   {"!=", TK_NE},
-    {"~=", TK_ANY_NE},  {">=", TK_GE},      {"<=", TK_LE},   {"&&", TK_AND},
-    {"||", TK_OR},      {"..", TK_DOTDOT},  {">", TK_GT},    {"<", TK_LT},
-    {"~", TK_MATCHES},  {"!", TK_NOT},      {"&", TK_BITAND}, {"+", TK_PLUS},
-    {"-", TK_MINUS},    {"*", TK_STAR},     {"/", TK_SLASH}, {"%", TK_PERCENT},
-    {"(", TK_LPAREN},   {")", TK_RPAREN},   {"{", TK_LBRACE}, {"}", TK_RBRACE},
-    {",", TK_COMMA},    {"$", TK_DOLLAR},
+    {"===", TK_ALL_EQ}, {"!==", TK_ANY_NE}, {"==", TK_EQ},     {"!=", TK_NE},    {"~=", TK_ANY_NE},
+    {">=", TK_GE},      {"<=", TK_LE},      {"&&", TK_AND},    {"||", TK_OR},    {"..", TK_DOTDOT},
+    {">", TK_GT},       {"<", TK_LT},       {"~", TK_MATCHES}, {"!", TK_NOT},    {"&", TK_BITAND},
+    {"+", TK_PLUS},     {"-", TK_MINUS},    {"*", TK_STAR},    {"/", TK_SLASH},  {"%", TK_PERCENT},
+    {"(", TK_LPAREN},   {")", TK_RPAREN},   {"{", TK_LBRACE},  {"}", TK_RBRACE}, {",", TK_COMMA},
+    {"$", TK_DOLLAR},
 };
 
 static struct pwf_token *push(struct pwf_comp *c, uint8_t kind, size_t off, size_t len)
@@ -247,7 +258,8 @@ static size_t lex_string(struct pwf_comp *c, size_t start, size_t i, bool raw)
     i++;
     for (;;) {
         if (i >= c->srclen) {
-            pwf_fail(c, (uint32_t)c->srclen, 1, "The final quote was missing from a quoted string.");
+            pwf_fail(c, (uint32_t)c->srclen, 1,
+                     "The final quote was missing from a quoted string.");
             return 0;
         }
         char ch = s[i];
@@ -260,7 +272,8 @@ static size_t lex_string(struct pwf_comp *c, size_t start, size_t i, bool raw)
         }
         size_t esc = i;
         if (i + 1 >= c->srclen) {
-            pwf_fail(c, (uint32_t)c->srclen, 1, "The final quote was missing from a quoted string.");
+            pwf_fail(c, (uint32_t)c->srclen, 1,
+                     "The final quote was missing from a quoted string.");
             return 0;
         }
         char e = s[i + 1];

@@ -371,9 +371,8 @@ static int64_t tm_to_epoch(struct tm *tm, bool utc)
 static bool parse_abstime(const char *s, int64_t *sec, int32_t *nsec)
 {
     static const char *const fmts[] = {
-        "%b %d, %Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-        "%b %d, %Y %H:%M",    "%Y-%m-%dT%H:%M",    "%Y-%m-%d %H:%M",
-        "%b %d, %Y",          "%Y-%m-%d",
+        "%b %d, %Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%b %d, %Y %H:%M",
+        "%Y-%m-%dT%H:%M",     "%Y-%m-%d %H:%M",    "%b %d, %Y",         "%Y-%m-%d",
     };
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
         struct tm tm;
@@ -418,8 +417,7 @@ static bool parse_abstime(const char *s, int64_t *sec, int32_t *nsec)
     return false;
 }
 
-static struct pwf_const *abstime_const(struct pwf_comp *c, const struct pwf_node *n,
-                                       const char *s)
+static struct pwf_const *abstime_const(struct pwf_comp *c, const struct pwf_node *n, const char *s)
 {
     int64_t sec;
     int32_t nsec;
@@ -439,8 +437,7 @@ static struct pwf_const *abstime_const(struct pwf_comp *c, const struct pwf_node
     return k;
 }
 
-static struct pwf_const *double_const(struct pwf_comp *c, const struct pwf_node *n,
-                                      const char *s)
+static struct pwf_const *double_const(struct pwf_comp *c, const struct pwf_node *n, const char *s)
 {
     char *end;
     errno = 0;
@@ -488,8 +485,7 @@ static struct pwf_const *from_string(struct pwf_comp *c, const struct pwf_node *
     case PW_FT_ABSOLUTE_TIME: return abstime_const(c, n, n->text);
     case PW_FT_BOOLEAN:
         return pwf_fail(c, n->off, n->len,
-                        "\"%s\" cannot be found among the possible values for %s.", n->text,
-                        field);
+                        "\"%s\" cannot be found among the possible values for %s.", n->text, field);
     default:
         return pwf_fail(c, n->off, n->len, "%s cannot be converted from a string (\"%s\").",
                         pwf_type_name(ty), n->text);
@@ -521,8 +517,10 @@ static struct pwf_const *from_char(struct pwf_comp *c, const struct pwf_node *n,
                 k->v.v.u = ch;
             return k;
         }
-        return pwf_fail(c, n->off, n->len, "Character constant %.*s (0x%02x) cannot be converted "
-                        "to %s.", (int)n->len, c->src + n->off, ch, pwf_type_name(ty));
+        return pwf_fail(c, n->off, n->len,
+                        "Character constant %.*s (0x%02x) cannot be converted "
+                        "to %s.",
+                        (int)n->len, c->src + n->off, ch, pwf_type_name(ty));
     }
 }
 

@@ -111,8 +111,8 @@ static bool range_int(struct pwf_comp *c, const struct pwf_token *t, const char 
     char *end;
     errno = 0;
     long long x = strtoll(buf, &end, 10);
-    if (*end || errno || x > INT32_MAX || x < -INT32_MAX || !(isdigit((unsigned char)buf[0]) ||
-                                                              buf[0] == '-' || buf[0] == '+'))
+    if (*end || errno || x > INT32_MAX || x < -INT32_MAX ||
+        !(isdigit((unsigned char)buf[0]) || buf[0] == '-' || buf[0] == '+'))
         goto bad;
     *v = (int32_t)x;
     return true;
@@ -332,8 +332,7 @@ static struct pwf_node *parse_value(struct pwf_comp *c)
         if (peek2(c)->kind == TK_LPAREN)
             return parse_func(c, next(c));
         return parse_name(c, next(c));
-    case TK_FIELD:
-        return parse_name(c, next(c));
+    case TK_FIELD: return parse_name(c, next(c));
     case TK_LITERAL: {
         next(c);
         struct pwf_node *n = mk(c, N_LITERAL, t->off, t->len);
@@ -381,8 +380,7 @@ static struct pwf_node *parse_value(struct pwf_comp *c)
         }
         return n;
     }
-    default:
-        return unexpected(c, t);
+    default: return unexpected(c, t);
     }
 }
 

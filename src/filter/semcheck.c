@@ -146,17 +146,45 @@ uint8_t pwf_type_cls(uint8_t ty)
     }
 }
 
-/* Field-to-field comparisons: integers with integers, bytes with bytes
- * (Ethernet addresses and protocols included), otherwise the same type. */
-static bool compatible(uint8_t a, uint8_t b)
+/* Field-to-field comparisons: integers with integers, Ethernet addresses
+ * with byte strings, otherwise the same type; a slice compares with any of
+ * bytes, Ethernet addresses and protocols. */
+static bool compatible_types(uint8_t a, uint8_t b)
 {
     if (pwf_type_is_int(a) && pwf_type_is_int(b))
         return true;
-    bool ab = a == PW_FT_BYTES || a == PW_FT_PROTOCOL || a == PW_FT_ETHER;
-    bool bb = b == PW_FT_BYTES || b == PW_FT_PROTOCOL || b == PW_FT_ETHER;
-    if (ab && bb)
+    if ((a == PW_FT_BYTES && b == PW_FT_ETHER) || (a == PW_FT_ETHER && b == PW_FT_BYTES))
         return true;
     return a == b;
+}
+
+static bool byteish(uint8_t t)
+{
+    return t == PW_FT_BYTES || t == PW_FT_PROTOCOL || t == PW_FT_ETHER;
+}
+
+static bool compatible(const struct pwf_node *a, const struct pwf_node *b)
+{
+    if ((a->kind == N_SLICE || b->kind == N_SLICE) && byteish(a->ty) && byteish(b->ty))
+        return true;
+    return compatible_types(a->ty, b->ty);
+}
+
+/* Protocol names of tshark 4.0 that read like hex byte strings. tshark
+ * takes these words as protocols (`eth.addr contains ff` is refused: ff is
+ * the Foundation Fieldbus protocol); we know none of them, so they stand
+ * for protocols that never occur. */
+static const char *const foreign_protocols[] = {
+    "a11", "a21", "a615a", "aaf",  "acf",  "adb", "bfd",  "c1222", "c15",
+    "dc",  "dcc", "e100",  "e164", "e212", "fc",  "fc00", "fefd",  "ff",
+};
+
+static bool foreign(const char *name)
+{
+    for (size_t i = 0; i < sizeof(foreign_protocols) / sizeof(foreign_protocols[0]); i++)
+        if (!strcmp(name, foreign_protocols[i]))
+            return true;
+    return false;
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -188,6 +216,11 @@ static bool resolve(struct pwf_comp *c, struct pwf_node *n)
     case N_LITERAL:
         if (n->op != 3 && lookup(n->text, &n->field, &n->proto))
             n->kind = N_FIELD;
+        else if (n->op != 3 && foreign(n->text)) {
+            n->kind = N_FIELD;
+            n->field = NULL;
+            n->proto = PW_P_NONE;
+        }
         return true;
     case N_FIELD:
         if (!lookup(n->text, &n->field, &n->proto)) {
@@ -247,8 +280,8 @@ static bool arith_allowed(struct pwf_comp *c, uint8_t op, uint8_t ty, const stru
     const char *sym;
     switch (op) {
     case TK_BITAND:
-        ok = (pwf_type_is_int(ty) || ty == PW_FT_BYTES || ty == PW_FT_ETHER ||
-              ty == PW_FT_IPV4 || ty == PW_FT_IPV6);
+        ok = (pwf_type_is_int(ty) || ty == PW_FT_BYTES || ty == PW_FT_ETHER || ty == PW_FT_IPV4 ||
+              ty == PW_FT_IPV6);
         sym = "&";
         break;
     case TK_PLUS:
@@ -413,9 +446,9 @@ struct fdef {
 };
 
 static const struct fdef functions[] = {
-    {"len", FN_LEN, 1, 1},       {"count", FN_COUNT, 1, 1}, {"upper", FN_UPPER, 1, 1},
-    {"lower", FN_LOWER, 1, 1},   {"string", FN_STRING, 1, 1}, {"max", FN_MAX, 1, 255},
-    {"min", FN_MIN, 1, 255},     {"abs", FN_ABS, 1, 1},
+    {"len", FN_LEN, 1, 1},     {"count", FN_COUNT, 1, 1},   {"upper", FN_UPPER, 1, 1},
+    {"lower", FN_LOWER, 1, 1}, {"string", FN_STRING, 1, 1}, {"max", FN_MAX, 1, 255},
+    {"min", FN_MIN, 1, 255},   {"abs", FN_ABS, 1, 1},
 };
 
 static bool check_func(struct pwf_comp *c, struct pwf_node *n)
@@ -435,8 +468,7 @@ static bool check_func(struct pwf_comp *c, struct pwf_node *n)
         return false;
     }
     if (n->nargs > d->max) {
-        pwf_fail(c, n->off, n->tlen, "Function %s can only accept %u arguments.", n->text,
-                 d->max);
+        pwf_fail(c, n->off, n->tlen, "Function %s can only accept %u arguments.", n->text, d->max);
         return false;
     }
     struct pwf_node *a = n->args[0];
@@ -473,8 +505,8 @@ static bool check_func(struct pwf_comp *c, struct pwf_node *n)
               a->ty == PW_FT_ETHER)) {
             const char *s;
             int l = name_len(c, a, &s);
-            pwf_fail(c, a->off, a->len, "String conversion for field \"%.*s\" is not supported",
-                     l, s);
+            pwf_fail(c, a->off, a->len, "String conversion for field \"%.*s\" is not supported", l,
+                     s);
             return false;
         }
         n->ty = PW_FT_STRING;
@@ -501,7 +533,8 @@ static bool check_func(struct pwf_comp *c, struct pwf_node *n)
                 ty = t;
         }
         if (ty < 0) {
-            pwf_fail(c, n->args[0]->off, 1, "Constant arithmetic expression on the LHS is invalid.");
+            pwf_fail(c, n->args[0]->off, 1,
+                     "Constant arithmetic expression on the LHS is invalid.");
             return false;
         }
         for (uint16_t i = 0; i < n->nargs; i++)
@@ -563,7 +596,7 @@ static bool check_value(struct pwf_comp *c, struct pwf_node *n)
             } else {
                 if (!check_value(c, b))
                     return false;
-                if (!compatible(a->ty, b->ty)) {
+                if (!compatible(a, b)) {
                     const char *sa, *sb;
                     int la = name_len(c, a, &sa), lb = name_len(c, b, &sb);
                     pwf_fail(c, b->off, b->len, "%.*s and %.*s are not of compatible types.", la,
@@ -614,9 +647,7 @@ static bool check_lhs(struct pwf_comp *c, struct pwf_node *rel, struct pwf_node 
 
 static const char *fname(const struct pwf_node *n)
 {
-    return n->kind == N_FIELD && n->field ? n->field->abbrev
-           : n->kind == N_FIELD           ? n->text
-                                          : "";
+    return n->kind == N_FIELD && n->field ? n->field->abbrev : n->kind == N_FIELD ? n->text : "";
 }
 
 /* The right side (or a set element) against the left side's type. */
@@ -626,7 +657,9 @@ static bool check_rhs(struct pwf_comp *c, const struct pwf_node *a, struct pwf_n
         return fold(c, b, ty, fname(a));
     if (!check_value(c, b))
         return false;
-    if (!compatible(ty, b->ty)) {
+    struct pwf_node tmp = *a;
+    tmp.ty = ty;
+    if (!compatible(&tmp, b)) {
         const char *sa, *sb;
         int la = name_len(c, a, &sa), lb = name_len(c, b, &sb);
         pwf_fail(c, b->off, b->len, "%.*s and %.*s are not of compatible types.", la, sa, lb, sb);
@@ -686,8 +719,10 @@ static bool check_cmp(struct pwf_comp *c, struct pwf_node *n)
             b->ty = PW_FT_BYTES;
             return true;
         }
-        return check_rhs(c, a, b, ty == PW_FT_STRING ? PW_FT_STRING : ty == PW_FT_PROTOCOL ? ty
-                                                                                          : PW_FT_BYTES);
+        return check_rhs(c, a, b,
+                         ty == PW_FT_STRING     ? PW_FT_STRING
+                         : ty == PW_FT_PROTOCOL ? ty
+                                                : PW_FT_BYTES);
     }
     return check_rhs(c, a, b, ty);
 }

@@ -399,8 +399,7 @@ static void put_u(struct pwf_reg *d, uint8_t ty, uint64_t u)
 }
 
 /* Appends `len` bytes to d's scratch as a new value; false if full. */
-static bool put_bytes(struct pwf_reg *d, uint8_t ty, const uint8_t *p, uint32_t len,
-                      uint8_t **outp)
+static bool put_bytes(struct pwf_reg *d, uint8_t ty, const uint8_t *p, uint32_t len, uint8_t **outp)
 {
     if (d->n >= d->cap || len > d->scap - d->sused)
         return false;
@@ -628,8 +627,8 @@ static bool do_cmp(const struct pw_filter *f, const struct pwf_insn *in)
     if (a->n == 0 || b->n == 0)
         return false;
     /* != and === hold for every pair unless "any" says otherwise */
-    bool all = in->quant == Q_ALL ||
-               (in->quant == Q_ANY && (in->cmp == TK_NE || in->cmp == TK_ALL_EQ));
+    bool all =
+        in->quant == Q_ALL || (in->quant == Q_ANY && (in->cmp == TK_NE || in->cmp == TK_ALL_EQ));
     uint8_t tb = (uint8_t)in->proto;
     bool uns = (in->flags & PWF_F_UNS_LHS) && in->cls == CLS_INT;
     for (uint32_t i = 0; i < a->n; i++)

@@ -73,8 +73,8 @@ static size_t abstime(char *buf, size_t n, int64_t sec, int32_t nsec)
     return put(buf, n, "%s.%09" PRId32 " %s", date, nsec, zone);
 }
 
-size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fvalue *v,
-                        char *buf, size_t n)
+size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fvalue *v, char *buf,
+                        size_t n)
 {
     uint8_t base = f ? f->base : PW_BASE_DEC;
     if (n)

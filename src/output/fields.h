@@ -17,8 +17,8 @@
  * values (its base then defaults per type); ty is the value's type.
  * Returns the full length; the text is cut to n - 1 bytes and
  * NUL-terminated (n > 0). */
-size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fvalue *v,
-                        char *buf, size_t n);
+size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fvalue *v, char *buf,
+                        size_t n);
 
 struct pw_fields_opts {
     const char *separator;  /* between fields; default "\t" */

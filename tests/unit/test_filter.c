@@ -218,8 +218,8 @@ static void test_syntax_errors(void)
     expect_error("tcp.port == 80 @", "\"@\" was unexpected in this context.", 15, 1);
     expect_error("tcp.port in {80 443}", "\"443\" was unexpected in this context.", 16, 3);
     expect_error("tcp.port in {}", "\"}\" was unexpected in this context.", 13, 1);
-    expect_error("frame.protocols == eth:ethertype:ip:tcp", "\":e\" was unexpected in this context.",
-                 22, 2);
+    expect_error("frame.protocols == eth:ethertype:ip:tcp",
+                 "\":e\" was unexpected in this context.", 22, 2);
     expect_error("ip.addr#1#2 == 1.2.3.4", "\"#\" was unexpected in this context.", 9, 1);
     expect_error("ip.addr# 1 == 1.2.3.4", "Expected digit or \"[\", not \" \"", 8, 1);
     expect_error("ip.addr == 192.168.0.0/255.255.0.0",
@@ -232,18 +232,16 @@ static void test_lexer_errors(void)
 {
     expect_error("frame contains \"abc", "The final quote was missing from a quoted string.", 19,
                  1);
-    expect_error("frame contains \"a\\qb\"", "\\q is not a valid character escape sequence", 17,
-                 2);
+    expect_error("frame contains \"a\\qb\"", "\\q is not a valid character escape sequence", 17, 2);
     expect_error("frame contains \"\\400\"", "\\400 is larger than 255.", 16, 4);
     expect_error("frame contains \"\\u0041\"", "\\u0041 is not a valid universal character name",
                  16, 6);
     expect_error("frame contains 'ab'", "'ab' is too long to be a valid character constant.", 15,
                  4);
     expect_error("frame contains ''", "Empty character constant.", 15, 2);
-    expect_error("frame contains 'a", "The final quote was missing from a character constant.",
-                 17, 1);
-    expect_error("frame[0:0] == 00", "Range 0:0 isn't valid because length 0 isn't positive", 6,
-                 3);
+    expect_error("frame contains 'a", "The final quote was missing from a character constant.", 17,
+                 1);
+    expect_error("frame[0:0] == 00", "Range 0:0 isn't valid because length 0 isn't positive", 6, 3);
     expect_error("frame[2-1] == 00", "Range 2-1 isn't valid because 2 is greater or equal than 1",
                  6, 3);
     expect_error("frame[a] == 00", "\"a\" is not a valid number.", 6, 1);
@@ -296,8 +294,8 @@ static void test_semantic_errors(void)
                  "comparison.",
                  0, 8);
     expect_error("tcp.analysis.retransmission == 1",
-                 "tcp.analysis.retransmission (type=Label) cannot participate in == comparison.",
-                 0, 27);
+                 "tcp.analysis.retransmission (type=Label) cannot participate in == comparison.", 0,
+                 27);
     expect_error("tcp.port[0] == 0",
                  "\"tcp.port\" is a Unsigned integer (2 bytes) and cannot be sliced into a "
                  "sequence of bytes.",
@@ -306,8 +304,8 @@ static void test_semantic_errors(void)
     expect_error("tcp.flags.syn & 1", "FT_BOOLEAN cannot &.", 0, 13);
     expect_error("frame matches 'a'", "Matches requires a double quoted string on the right side.",
                  14, 3);
-    expect_error("frame matches \"(\"", "Regex compilation error: missing closing parenthesis.",
-                 -1, 0);
+    expect_error("frame matches \"(\"", "Regex compilation error: missing closing parenthesis.", -1,
+                 0);
     expect_error("count(tcp.port)", "You cannot test whether a function is present.", 0, 5);
     expect_error("foo(ip.addr) == 1", "Function 'foo' does not exist", 0, 3);
     expect_error("count(ip.addr, ip.src) == 1", "Function count can only accept 1 arguments.", 0,
@@ -321,17 +319,37 @@ static void test_semantic_errors(void)
 static void test_literals_accepted(void)
 {
     static const char *const ok[] = {
-        "tcp.port == 0x50", "tcp.port == 0120", "tcp.port == 0b1010", "tcp.port == -1",
-        "ip.addr == 192.168.0.0/16", "ipv6.addr == 2a00:1450:4006:804::200e/64",
-        "ipv6.addr == ::ffff:1.2.3.4", "eth.src == aa-bb-cc-dd-ee-ff", "eth.src == aabb.ccdd.eeff",
-        "eth.src == AA:BB:CC:DD:EE:FF", "eth.src == aabbccddeeff", "frame contains 61:62:63",
-        "frame contains \"\\x61bc\"", "frame contains \"\\141bc\"", "frame contains 'a'",
-        "frame contains r\"a\\d\"", "frame contains \"\\u00e9\"", "tcp.flags.syn == True",
-        "tcp.flags.syn == FALSE", "frame.time_relative > -1.5",
-        "frame.time >= \"Jan  1, 2020 00:00:00\"", "frame.time >= \"2020-01-01T00:00:00Z\"",
-        "frame.time >= \"2020-01-01\"", "frame.time == 2020-01-01", "frame[0:2] == :28:37",
-        "tcp[13] == 300", "ip.src[0:2] == 10.0", "ip.addr in {192.168.170.1..192.168.170.10}",
-        "dns.qry.name == www.example.com", "tcp.port == ${tcp.port}", ".ip.src == 1.2.3.4",
+        "tcp.port == 0x50",
+        "tcp.port == 0120",
+        "tcp.port == 0b1010",
+        "tcp.port == -1",
+        "ip.addr == 192.168.0.0/16",
+        "ipv6.addr == 2a00:1450:4006:804::200e/64",
+        "ipv6.addr == ::ffff:1.2.3.4",
+        "eth.src == aa-bb-cc-dd-ee-ff",
+        "eth.src == aabb.ccdd.eeff",
+        "eth.src == AA:BB:CC:DD:EE:FF",
+        "eth.src == aabbccddeeff",
+        "frame contains 61:62:63",
+        "frame contains \"\\x61bc\"",
+        "frame contains \"\\141bc\"",
+        "frame contains 'a'",
+        "frame contains r\"a\\d\"",
+        "frame contains \"\\u00e9\"",
+        "tcp.flags.syn == True",
+        "tcp.flags.syn == FALSE",
+        "frame.time_relative > -1.5",
+        "frame.time >= \"Jan  1, 2020 00:00:00\"",
+        "frame.time >= \"2020-01-01T00:00:00Z\"",
+        "frame.time >= \"2020-01-01\"",
+        "frame.time == 2020-01-01",
+        "frame[0:2] == :28:37",
+        "tcp[13] == 300",
+        "ip.src[0:2] == 10.0",
+        "ip.addr in {192.168.170.1..192.168.170.10}",
+        "dns.qry.name == www.example.com",
+        "tcp.port == ${tcp.port}",
+        ".ip.src == 1.2.3.4",
         "",
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -402,7 +420,7 @@ static void test_slices(void)
     MATCHES("tcp[13] == 18 && tcp[13] & 0x10", p);
     NO_MATCH("frame[100000:1] == 00", p);
     NO_MATCH("frame[-1:2] == 00", p);
-    MATCHES("frame[1:2][0] == ff", p);
+    MATCHES("frame[1:2][0] == 0xff", p); /* plain "ff" is a protocol to tshark */
     MATCHES("tcp.payload[0:4] == \"GET \" && tcp.payload[0:4] == 47:45:54:20", p);
     MATCHES("len(tcp.payload) == 16 && len(eth.src) == 6 && len(ip.addr) == 4", p);
     NO_MATCH("ip.src[0] == 10", p); /* bytes: 10 is 0x10 */
@@ -437,8 +455,7 @@ static void test_strings_and_matches(void)
     MATCHES("frame contains 47:45:54 && frame contains \"\\x47\\x45\\x54\" && frame contains 'G'",
             p);
     MATCHES("frame.protocols contains \"tcp\" && frame.protocols matches \"ETHERTYPE\"", p);
-    MATCHES("upper(frame.protocols) contains \"TCP\" && lower(frame.protocols) contains \"ip\"",
-            p);
+    MATCHES("upper(frame.protocols) contains \"TCP\" && lower(frame.protocols) contains \"ip\"", p);
     MATCHES("string(tcp.srcport) == \"1234\" && string(ip.src) == \"10.0.0.1\"", p);
     MATCHES("string(eth.src) == \"00:80:8f:9a:ae:bd\"", p);
     MATCHES("frame.protocols[0:3] == \"eth\"", p);
@@ -573,7 +590,6 @@ static void test_fields_format(void)
 TEST_MAIN(TEST_CASE(test_syntax_errors), TEST_CASE(test_lexer_errors),
           TEST_CASE(test_semantic_errors), TEST_CASE(test_literals_accepted),
           TEST_CASE(test_existence_and_compare), TEST_CASE(test_any_all), TEST_CASE(test_slices),
-          TEST_CASE(test_sets), TEST_CASE(test_strings_and_matches),
-          TEST_CASE(test_bitwise_arith), TEST_CASE(test_precedence),
-          TEST_CASE(test_explain_and_fields_used), TEST_CASE(test_limits),
-          TEST_CASE(test_fields_format))
+          TEST_CASE(test_sets), TEST_CASE(test_strings_and_matches), TEST_CASE(test_bitwise_arith),
+          TEST_CASE(test_precedence), TEST_CASE(test_explain_and_fields_used),
+          TEST_CASE(test_limits), TEST_CASE(test_fields_format))
