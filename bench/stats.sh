@@ -41,8 +41,17 @@ if command -v tshark > /dev/null; then
 else
     echo "tshark not installed: no reference run"
 fi
-# peak RSS above includes the memory-mapped capture file (file-backed pages);
-# reading from a pipe shows what the analysis itself holds
 read -r st sm su < <(best 1 pktwatch-stdin sh -c "cat '$BIG' | '$B/pktwatch' stats ${SPECS[*]} -")
 printf '%-44s %8.2f s %8.1f MB peak RSS\n' "pktwatch stats, capture on a pipe" "$st" "$(awk -v m="$sm" 'BEGIN{print m/1024}')"
 echo "capture: $BIG ($N packets)"
+
+# Memory follows flows, not packets: two captures with the same 2,000
+# persistent connections (gen -p), one ten times longer than the other.
+for n in 200000 2000000; do
+    f=build/bench/persist-$n.pcap
+    [ -f "$f" ] || "$B/tools/gen" -p -n "$n" "$f" 2> /dev/null || exit 1
+    read -r t m u < <(best 1 "persist-$n" "$B/pktwatch" stats "${SPECS[@]}" "$f")
+    printf '%-44s %8.2f s %8.1f MB peak RSS\n' "pktwatch stats, 2,000 flows, $n packets" "$t" "$(awk -v m="$m" 'BEGIN{print m/1024}')"
+    eval "rss_$n=$m"
+done
+awk -v a="$rss_200000" -v b="$rss_2000000" 'BEGIN { printf "peak RSS with 10x the packets, same flows: %.2fx (target: ~1x)\n", b / a }'

@@ -5,7 +5,12 @@
  * real capture. Deterministic for a given seed. Written with libpcap's
  * savefile writer.
  *
- *   gen [-n PACKETS] [-c CONCURRENT] [-s SEED] OUT.pcap
+ *   gen [-n PACKETS] [-c CONCURRENT] [-s SEED] [-p] OUT.pcap
+ *
+ * -p: persistent connections. Every connection stays open and repeats
+ * request/response rounds forever, so the capture holds exactly CONCURRENT
+ * flows however many packets it has: the benchmark uses it to show that
+ * memory follows flows, not packets.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -42,6 +47,7 @@ static uint8_t frame[2048];
 static pcap_dumper_t *dumper;
 static uint64_t now_ns = 1700000000ull * 1000000000ull;
 static uint64_t written;
+static int persistent;
 
 static uint16_t csum(const uint8_t *p, size_t n, uint32_t sum)
 {
@@ -236,8 +242,13 @@ static int step(struct conn *c)
             emit(c, 0, 0x10, si + 1, ci + 1, n);
             c->sseq += (uint32_t)n;
         }
-        if (--c->resp_left == 0)
+        if (--c->resp_left == 0) {
             c->state = ST_FIN1;
+            if (persistent) { /* (no rnd() otherwise: keeps default captures as they were) */
+                c->state = ST_REQ;
+                c->resp_left = 1 + (int)(rnd() % 12);
+            }
+        }
         c->due_ns = now_ns + 20000;
         return 1;
     case ST_FIN1: emit(c, 1, 0x11, ci + 1, si + 1, 0); c->state = ST_FIN2; c->due_ns = now_ns + c->rtt_ns; return 1;
@@ -253,16 +264,17 @@ int main(int argc, char **argv)
     uint32_t concurrent = 2000;
     rng_state = 0x9e3779b97f4a7c15ULL;
     int opt;
-    while ((opt = getopt(argc, argv, "n:c:s:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:c:s:p")) != -1) {
         switch (opt) {
         case 'n': packets = strtoull(optarg, NULL, 10); break;
         case 'c': concurrent = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 's': rng_state = strtoull(optarg, NULL, 10) | 1; break;
-        default: fprintf(stderr, "usage: gen [-n PACKETS] [-c CONCURRENT] [-s SEED] OUT.pcap\n"); return 2;
+        case 'p': persistent = 1; break;
+        default: fprintf(stderr, "usage: gen [-n PACKETS] [-c CONCURRENT] [-s SEED] [-p] OUT.pcap\n"); return 2;
         }
     }
     if (optind != argc - 1 || concurrent == 0) {
-        fprintf(stderr, "usage: gen [-n PACKETS] [-c CONCURRENT] [-s SEED] OUT.pcap\n");
+        fprintf(stderr, "usage: gen [-n PACKETS] [-c CONCURRENT] [-s SEED] [-p] OUT.pcap\n");
         return 2;
     }
     pcap_t *pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
@@ -282,8 +294,12 @@ int main(int argc, char **argv)
         now_ns += 1000 + rnd() % 20000;
         if (c->due_ns > now_ns)
             continue;
-        if (!step(c))
-            new_conn(c, next_id++);
+        if (!step(c)) {
+            if (persistent) /* DNS and ICMP: the same flow asks again */
+                c->state = ST_REQ;
+            else
+                new_conn(c, next_id++);
+        }
     }
     pcap_dump_close(dumper);
     pcap_close(pd);
