@@ -296,7 +296,9 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     if (s->pl.rep)
         pw_reasm_add(r, &s->a->pool, s->pl.base, avail, s->pl.rep);
     if (r->need == PW_REASM_NEED_MORE && r->kept) {
+        s->dir->st.capped = r->capped && !r->gap;
         int64_t n = s->p->pdu_len(r->buf, r->kept, r->have, &s->dir->st);
+        s->dir->st.capped = 0;
         if (n > 0 && s->p->per_call && (uint64_t)n <= r->have)
             /* "one more segment": tshark's pending PDU takes whole segments,
              * so the call on it sees everything up to this segment's end */
@@ -341,7 +343,9 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
         uint32_t t = 0;
         int64_t n = 0;
         while (t < r->have) {
+            s->dir->st.capped = r->capped && !r->gap;
             n = s->p->pdu_len(r->buf + t, r->kept - t, r->have - t, &s->dir->st);
+            s->dir->st.capped = 0;
             if (n <= 0 || (uint64_t)n > r->have - t)
                 break;
             t += (uint32_t)n;

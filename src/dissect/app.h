@@ -32,6 +32,10 @@ struct pw_app_pstate {
     uint8_t ssh_version_done;
     uint8_t ssh_encrypted;
     uint8_t ssh_v1; /* SSH protocol 1 framing (its length stays in clear) */
+    /* the pending PDU holds fewer bytes than were captured only because of
+     * PW_REASM_KEEP: what is missing exists (tshark sees it), so a
+     * dissector must not take the shortfall for a snaplen cut */
+    uint8_t capped;
 };
 
 /* pdu_len results besides a length > 0 */

@@ -183,13 +183,12 @@ static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
 static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
                             const struct pw_app_pstate *st)
 {
-    (void)st;
     if (avail == 0)
         return PW_PDU_MORE;
     /* tshark's HTTP first waits for a complete first line (desegmenting),
      * then decides whether this is HTTP at all */
     if (!memchr(p, '\n', avail))
-        return avail < left ? PW_PDU_REST : PW_PDU_MORE;
+        return avail < left && !(st && st->capped) ? PW_PDU_REST : PW_PDU_MORE;
     int k = http_start(p, avail);
     if (k <= 0)
         return PW_PDU_REST;

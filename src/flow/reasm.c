@@ -33,11 +33,12 @@ static uint32_t room(struct pw_reasm *r, struct pw_reasm_pool *pool, uint32_t wa
 static void keep(struct pw_reasm *r, struct pw_reasm_pool *pool, const uint8_t *p, uint32_t cap,
                  uint32_t rep)
 {
-    if (!r->gap && r->kept == r->have) {
+    if (!r->gap && !r->capped && r->kept == r->have) {
         uint32_t want = r->kept + cap;
         if (want < r->kept)
             want = UINT32_MAX;
         uint32_t can = room(r, pool, want);
+        uint32_t before = r->kept;
         if (can > r->kept) {
             uint32_t n = can - r->kept;
             if (n > cap)
@@ -45,8 +46,10 @@ static void keep(struct pw_reasm *r, struct pw_reasm_pool *pool, const uint8_t *
             memcpy(r->buf + r->kept, p, n);
             r->kept += n;
         }
-        if (cap < rep || r->kept < want)
-            r->gap = true;
+        if (cap < rep)
+            r->gap = true; /* the capture cut the segment */
+        if (r->kept < before + cap)
+            r->capped = true; /* a memory bound: the missing bytes were captured */
     }
     r->have = r->have + rep < r->have ? UINT32_MAX - 1 : r->have + rep;
     r->next_seq += rep;
@@ -63,6 +66,7 @@ void pw_reasm_start(struct pw_reasm *r, struct pw_reasm_pool *pool, uint16_t pro
     r->have = 0;
     r->kept = 0;
     r->gap = false;
+    r->capped = false;
     keep(r, pool, p, cap, rep);
 }
 
@@ -81,7 +85,8 @@ void pw_reasm_tail(struct pw_reasm *r, uint32_t t, uint32_t need)
         r->kept -= t;
     } else {
         r->kept = 0;
-        r->gap = true;
+        if (!r->capped)
+            r->gap = true;
     }
     r->have -= t;
     r->start_seq += t;

@@ -29,7 +29,8 @@ struct pw_reasm {
     uint32_t need;      /* PDU length, or PW_REASM_NEED_MORE / PW_REASM_UNTIL_FIN */
     uint32_t have;      /* bytes seen so far (reported) */
     uint32_t kept;      /* bytes held in buf (a prefix of the PDU) */
-    bool gap;           /* some bytes were not captured: buf stops there */
+    bool gap;           /* some bytes were not captured (snaplen): buf stops there */
+    bool capped;        /* buf stops at a memory bound, not at a capture cut */
     uint8_t *buf;
     uint32_t buf_cap;
 };

@@ -243,7 +243,29 @@ static void tftp_transfer(void)
     pw_app_free(app);
 }
 
+/* A port-8080 stream that never sends a line end: tshark's HTTP keeps
+ * waiting for the first line, so no frame shows anything, also after the
+ * pending PDU outgrows what we keep of it (PW_REASM_KEEP): the bytes past
+ * that bound were captured, so they are not a snaplen cut. */
+static void http_no_line_end_past_keep(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t seg[1400];
+    memset(seg, 'a', sizeof(seg));
+    uint32_t seq = 5000;
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 8080, seq, 0x02, NULL, 0)), "");
+    seq++;
+    int shown = 0;
+    for (int i = 0; i < 80; i++) { /* 112,000 bytes */
+        if (path(app, build(TCP, 1, 40000, 8080, seq, 0x18, seg, sizeof(seg)))[0])
+            shown++;
+        seq += sizeof(seg);
+    }
+    CHECK_EQ_INT(shown, 0);
+    pw_app_free(app);
+}
+
 TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
           TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
-          TEST_CASE(tftp_transfer))
+          TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep))
