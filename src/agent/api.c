@@ -491,6 +491,34 @@ static enum MHD_Result h_file(struct pw_api *api, struct MHD_Connection *c, stru
 
 /* ---- analysis ------------------------------------------------------------------------ */
 
+json_t *pw_api_analysis_head(const struct pw_session *s, json_t *files)
+{
+    bool running = s->status == PW_SESS_RUNNING || s->status == PW_SESS_NOT_STARTED;
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(s->name));
+    json_object_set_new(o, "packetCaptureStatus", json_string(pw_sess_status_name(s->status)));
+    json_object_set_new(o, "complete", json_boolean(!running));
+    json_object_set_new(o, "files", files);
+    return o;
+}
+
+json_t *pw_api_analysis_json(json_t *head, json_t *part)
+{
+    bool complete = json_is_true(json_object_get(head, "complete"));
+    json_object_update(head, part);
+    json_decref(part);
+    if (!complete) {
+        json_t *w = json_object_get(head, "warnings");
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "the capture is still running: the analysis covers the %lld bytes written "
+                 "when it began",
+                 (long long)json_integer_value(json_object_get(head, "bytesAnalysed")));
+        json_array_insert_new(w, 0, json_string(msg));
+    }
+    return head;
+}
+
 /* GET .../analysis runs on a worker thread, so that the event loop keeps
  * capturing and answering while a large capture is read: the request is
  * suspended, the worker reads the descriptors opened here (a snapshot of the
@@ -578,13 +606,7 @@ static enum MHD_Result h_analysis(struct pw_api *api, struct MHD_Connection *c, 
         return send_errf(c, 404, "NoCaptureFile", "the capture files of '%s' are gone", s->name);
     }
     pw_sessmgr_refresh(api->m, s);
-    bool running = s->status == PW_SESS_RUNNING || s->status == PW_SESS_NOT_STARTED;
-    j->head = json_object();
-    json_object_set_new(j->head, "name", json_string(s->name));
-    json_object_set_new(j->head, "packetCaptureStatus",
-                        json_string(pw_sess_status_name(s->status)));
-    json_object_set_new(j->head, "complete", json_boolean(!running));
-    json_object_set_new(j->head, "files", files);
+    j->head = pw_api_analysis_head(s, files);
     /* Suspend before the worker can resume. */
     MHD_suspend_connection(c);
     cn->job = j;
@@ -610,19 +632,9 @@ static enum MHD_Result job_answer(struct pw_api *api, struct MHD_Connection *c, 
     }
     enum MHD_Result ret;
     if (j->doc) {
-        json_t *o = j->head;
+        json_t *o = pw_api_analysis_json(j->head, j->doc);
         j->head = NULL;
-        bool complete = json_is_true(json_object_get(o, "complete"));
-        json_object_update(o, j->doc);
-        if (!complete) {
-            json_t *w = json_object_get(o, "warnings");
-            char msg[256];
-            snprintf(msg, sizeof(msg),
-                     "the capture is still running: the analysis covers the %lld bytes written "
-                     "when it began",
-                     (long long)json_integer_value(json_object_get(o, "bytesAnalysed")));
-            json_array_insert_new(w, 0, json_string(msg));
-        }
+        j->doc = NULL;
         ret = send_json(c, 200, o, NULL, NULL);
     } else {
         switch (j->err.code) {
