@@ -29,9 +29,10 @@
  * length of the transfer); a larger ring set is served newest-last. */
 #define DL_MAX_FILES 256u
 #define DL_BLOCK (64u * 1024u)
-/* Analyses running at once (each a worker thread with its own flow tables
- * and classifier); more is a 503. */
-#define MAX_ANALYSES 2u
+/* Analyses running at once (each a worker thread with its own flow tables,
+ * classifier and result document, whose size follows the connections in the
+ * capture: about 1 GB for one of 90,000 connections); more is a 503. */
+#define MAX_ANALYSES 1u
 
 static const char *const q_plain[] = {"api-version", NULL};
 static const char *const q_delete[] = {"api-version", "deleteFiles", NULL};
@@ -233,24 +234,30 @@ json_t *pw_api_error_json(const struct pw_api_err *e)
 
 /* ---- responses ---------------------------------------------------------------- */
 
-/* Queues `j` (consumed; NULL for an empty body) with one optional extra
- * header. */
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j,
-                                 const char *hname, const char *hval)
+/* `j` (consumed) as compact JSON text plus a newline (it makes curl output
+ * readable and is valid JSON whitespace); NULL when j is NULL or memory is
+ * short. */
+static char *dump_json(json_t *j, size_t *len)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    size_t len = text ? strlen(text) : 0;
+    *len = text ? strlen(text) : 0;
     if (text) {
-        /* A trailing newline makes curl output readable; it is valid JSON
-         * whitespace. */
-        char *t2 = realloc(text, len + 2);
+        char *t2 = realloc(text, *len + 2);
         if (t2) {
             text = t2;
-            text[len++] = '\n';
-            text[len] = '\0';
+            text[(*len)++] = '\n';
+            text[*len] = '\0';
         }
     }
+    return text;
+}
+
+/* Queues `text` (JSON, freed here; NULL for an empty body) with one
+ * optional extra header. */
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+                                 const char *hname, const char *hval)
+{
     struct MHD_Response *r =
         text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)
              : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -266,6 +273,18 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* Queues `j` (consumed; NULL for an empty body) with one optional extra
+ * header. */
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j,
+                                 const char *hname, const char *hval)
+{
+    size_t len;
+    char *text = dump_json(j, &len);
+    if (j && !text)
+        return MHD_NO;
+    return send_text(c, status, text, len, hname, hval);
 }
 
 static enum MHD_Result send_err(struct MHD_Connection *c, const struct pw_api_err *e)
@@ -534,7 +553,8 @@ struct job {
     size_t nseg;
     char label[PW_MAX_SESSION_NAME + 8];
     json_t *head; /* name, status, files: taken on the loop thread */
-    json_t *doc;  /* the worker's result, or NULL with err */
+    char *text;   /* the worker's result, serialised there, or NULL with err */
+    size_t len;
     struct pw_error err;
     struct job *next;
 };
@@ -545,7 +565,15 @@ static void *job_main(void *arg)
     /* Captures come first: the analysis gets what CPU they leave. */
     (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
     struct pw_analysis_in in = {j->seg, j->nseg, j->label, &j->api->cancel};
-    j->doc = pw_agent_analysis_json(&in, &j->err);
+    json_t *part = pw_agent_analysis_json(&in, &j->err);
+    if (part) {
+        /* Serialised here too: a document of many connections takes a
+         * while to write, and its tree is freed before the answer. */
+        json_t *doc = pw_api_analysis_json(j->head, part);
+        j->head = NULL;
+        if (!(j->text = dump_json(doc, &j->len)))
+            pw_error_set(&j->err, PW_ERR_NOMEM, "out of memory writing the analysis");
+    }
     for (size_t i = 0; i < j->nseg; i++)
         close(j->seg[i].fd);
     j->nseg = 0;
@@ -569,7 +597,7 @@ static void job_free(struct pw_api *api, struct job *j)
     for (size_t i = 0; i < j->nseg; i++)
         close(j->seg[i].fd);
     json_decref(j->head);
-    json_decref(j->doc);
+    free(j->text);
     free(j);
 }
 
@@ -586,7 +614,7 @@ static enum MHD_Result h_analysis(struct pw_api *api, struct MHD_Connection *c, 
     if (api->njobs >= MAX_ANALYSES) {
         struct pw_api_err e;
         pw_api_err_set(&e, 503, "TooManyAnalyses", "",
-                       "%u analyses are running; try again when one has finished", MAX_ANALYSES);
+                       "an analysis is running; try again when it has finished");
         return send_json(c, 503, pw_api_error_json(&e), "Retry-After", "5");
     }
     struct job *j = calloc(1, sizeof(*j));
@@ -631,11 +659,9 @@ static enum MHD_Result job_answer(struct pw_api *api, struct MHD_Connection *c, 
         j->joined = true;
     }
     enum MHD_Result ret;
-    if (j->doc) {
-        json_t *o = pw_api_analysis_json(j->head, j->doc);
-        j->head = NULL;
-        j->doc = NULL;
-        ret = send_json(c, 200, o, NULL, NULL);
+    if (j->text) {
+        ret = send_text(c, 200, j->text, j->len, NULL, NULL);
+        j->text = NULL;
     } else {
         switch (j->err.code) {
         case PW_ERR_LIMIT:
