@@ -8,10 +8,13 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,6 +29,10 @@
  * length of the transfer); a larger ring set is served newest-last. */
 #define DL_MAX_FILES 256u
 #define DL_BLOCK (64u * 1024u)
+/* Analyses running at once (each a worker thread with its own flow tables,
+ * classifier and result document, whose size follows the connections in the
+ * capture: about 1 GB for one of 90,000 connections); more is a 503. */
+#define MAX_ANALYSES 1u
 
 static const char *const q_plain[] = {"api-version", NULL};
 static const char *const q_delete[] = {"api-version", "deleteFiles", NULL};
@@ -42,8 +49,13 @@ const struct pw_route pw_api_routes[] = {
 };
 const size_t pw_api_nroutes = sizeof(pw_api_routes) / sizeof(pw_api_routes[0]);
 
+struct job;
+
 struct pw_api {
     struct MHD_Daemon *d;
+    struct job *jobs; /* analyses not yet answered */
+    unsigned njobs;
+    atomic_bool cancel; /* set at shutdown: running analyses stop early */
     struct pw_sessmgr *m;
     char *token;
     size_t token_len;
@@ -64,6 +76,7 @@ struct conn {
     bool delete_files;
     struct pw_api_err qerr; /* first bad query parameter, if any */
     bool qbad;
+    struct job *job; /* GET .../analysis: the suspended request's worker */
 };
 
 static void nolog(const char *fmt, ...)
@@ -221,24 +234,30 @@ json_t *pw_api_error_json(const struct pw_api_err *e)
 
 /* ---- responses ---------------------------------------------------------------- */
 
-/* Queues `j` (consumed; NULL for an empty body) with one optional extra
- * header. */
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j,
-                                 const char *hname, const char *hval)
+/* `j` (consumed) as compact JSON text plus a newline (it makes curl output
+ * readable and is valid JSON whitespace); NULL when j is NULL or memory is
+ * short. */
+static char *dump_json(json_t *j, size_t *len)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    size_t len = text ? strlen(text) : 0;
+    *len = text ? strlen(text) : 0;
     if (text) {
-        /* A trailing newline makes curl output readable; it is valid JSON
-         * whitespace. */
-        char *t2 = realloc(text, len + 2);
+        char *t2 = realloc(text, *len + 2);
         if (t2) {
             text = t2;
-            text[len++] = '\n';
-            text[len] = '\0';
+            text[(*len)++] = '\n';
+            text[*len] = '\0';
         }
     }
+    return text;
+}
+
+/* Queues `text` (JSON, freed here; NULL for an empty body) with one
+ * optional extra header. */
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+                                 const char *hname, const char *hval)
+{
     struct MHD_Response *r =
         text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)
              : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -254,6 +273,18 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* Queues `j` (consumed; NULL for an empty body) with one optional extra
+ * header. */
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j,
+                                 const char *hname, const char *hval)
+{
+    size_t len;
+    char *text = dump_json(j, &len);
+    if (j && !text)
+        return MHD_NO;
+    return send_text(c, status, text, len, hname, hval);
 }
 
 static enum MHD_Result send_err(struct MHD_Connection *c, const struct pw_api_err *e)
@@ -404,16 +435,16 @@ static ssize_t dl_read(void *cls, uint64_t pos, char *buf, size_t max)
     return MHD_CONTENT_READER_END_OF_STREAM;
 }
 
-static enum MHD_Result h_file(struct pw_api *api, struct MHD_Connection *c, struct pw_session *s)
+/* The capture as GET .../file serves it: the newest DL_MAX_FILES files,
+ * oldest first, each file after the first without its 24-byte header, with
+ * sizes taken now. Files removed by hand or shorter than a header are left
+ * out. Fills seg[] (capacity DL_MAX_FILES) and, when `files` is not NULL,
+ * appends {path, sizeInBytes} for each file used. Returns the count. */
+static size_t open_capture(struct pw_api *api, const struct pw_session *s, struct pw_segment *seg,
+                           json_t *files)
 {
-    size_t first = s->nfiles > DL_MAX_FILES ? s->nfiles - DL_MAX_FILES : 0;
-    size_t n = s->nfiles - first;
-    if (n == 0)
-        return send_errf(c, 404, "NoCaptureFile", "packet capture '%s' has no capture file",
-                         s->name);
-    struct dl *d = calloc(1, sizeof(*d) + n * sizeof(d->f[0]));
-    if (!d)
-        return send_errf(c, 500, "InternalError", "out of memory");
+    size_t first = s->nfiles > DL_MAX_FILES ? s->nfiles - DL_MAX_FILES : 0, n = 0;
+    const char *root = pw_sessmgr_root(api->m);
     for (size_t i = first; i < s->nfiles; i++) {
         int fd;
         struct stat st;
@@ -424,15 +455,43 @@ static enum MHD_Result h_file(struct pw_api *api, struct MHD_Connection *c, stru
             close(fd);
             continue;
         }
-        uint64_t skip = d->n ? 24 : 0;
-        d->f[d->n] = (struct dlfile){.fd = fd, .skip = skip, .len = (uint64_t)st.st_size - skip};
-        d->total += d->f[d->n].len;
-        d->n++;
+        uint64_t skip = n ? 24 : 0;
+        seg[n++] = (struct pw_segment){.fd = fd, .off = skip, .len = (uint64_t)st.st_size - skip};
+        if (files) {
+            char abs[PATH_MAX + PW_MAX_CAPTURE_PATH + 2];
+            snprintf(abs, sizeof(abs), "%s/%s", root, s->files[i]);
+            json_t *f = json_object();
+            json_object_set_new(f, "path", json_string(abs));
+            json_object_set_new(f, "sizeInBytes", json_integer((json_int_t)st.st_size));
+            json_array_append_new(files, f);
+        }
     }
-    if (d->n == 0) {
-        dl_free(d);
-        return send_errf(c, 404, "NoCaptureFile", "the capture files of '%s' are gone", s->name);
+    return n;
+}
+
+static enum MHD_Result h_file(struct pw_api *api, struct MHD_Connection *c, struct pw_session *s)
+{
+    if (s->nfiles == 0)
+        return send_errf(c, 404, "NoCaptureFile", "packet capture '%s' has no capture file",
+                         s->name);
+    struct pw_segment *seg = calloc(DL_MAX_FILES, sizeof(*seg));
+    size_t n = seg ? open_capture(api, s, seg, NULL) : 0;
+    struct dl *d = n ? calloc(1, sizeof(*d) + n * sizeof(d->f[0])) : NULL;
+    if (!d) {
+        for (size_t i = 0; i < n; i++)
+            close(seg[i].fd);
+        free(seg);
+        if (!n)
+            return send_errf(c, 404, "NoCaptureFile", "the capture files of '%s' are gone",
+                             s->name);
+        return send_errf(c, 500, "InternalError", "out of memory");
     }
+    for (size_t i = 0; i < n; i++) {
+        d->f[i] = (struct dlfile){.fd = seg[i].fd, .skip = seg[i].off, .len = seg[i].len};
+        d->total += seg[i].len;
+    }
+    d->n = n;
+    free(seg);
     struct MHD_Response *r =
         MHD_create_response_from_callback(d->total, DL_BLOCK, dl_read, d, dl_free);
     if (!r) {
@@ -449,33 +508,176 @@ static enum MHD_Result h_file(struct pw_api *api, struct MHD_Connection *c, stru
     return ret;
 }
 
-static enum MHD_Result h_analysis(struct pw_api *api, struct MHD_Connection *c,
+/* ---- analysis ------------------------------------------------------------------------ */
+
+json_t *pw_api_analysis_head(const struct pw_session *s, json_t *files)
+{
+    bool running = s->status == PW_SESS_RUNNING || s->status == PW_SESS_NOT_STARTED;
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(s->name));
+    json_object_set_new(o, "packetCaptureStatus", json_string(pw_sess_status_name(s->status)));
+    json_object_set_new(o, "complete", json_boolean(!running));
+    json_object_set_new(o, "files", files);
+    return o;
+}
+
+json_t *pw_api_analysis_json(json_t *head, json_t *part)
+{
+    bool complete = json_is_true(json_object_get(head, "complete"));
+    json_object_update(head, part);
+    json_decref(part);
+    if (!complete) {
+        json_t *w = json_object_get(head, "warnings");
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "the capture is still running: the analysis covers the %lld bytes written "
+                 "when it began",
+                 (long long)json_integer_value(json_object_get(head, "bytesAnalysed")));
+        json_array_insert_new(w, 0, json_string(msg));
+    }
+    return head;
+}
+
+/* GET .../analysis runs on a worker thread, so that the event loop keeps
+ * capturing and answering while a large capture is read: the request is
+ * suspended, the worker reads the descriptors opened here (a snapshot of the
+ * sizes, like a download), and resumes the request when done; the access
+ * handler is then called again and answers (job_answer). */
+struct job {
+    struct pw_api *api;
+    struct MHD_Connection *c;
+    pthread_t th;
+    bool started, joined;
+    atomic_bool done;
+    struct pw_segment seg[DL_MAX_FILES];
+    size_t nseg;
+    char label[PW_MAX_SESSION_NAME + 8];
+    json_t *head; /* name, status, files: taken on the loop thread */
+    char *text;   /* the worker's result, serialised there, or NULL with err */
+    size_t len;
+    struct pw_error err;
+    struct job *next;
+};
+
+static void *job_main(void *arg)
+{
+    struct job *j = arg;
+    /* Captures come first: the analysis gets what CPU they leave. */
+    (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+    struct pw_analysis_in in = {j->seg, j->nseg, j->label, &j->api->cancel};
+    json_t *part = pw_agent_analysis_json(&in, &j->err);
+    if (part) {
+        /* Serialised here too: a document of many connections takes a
+         * while to write, and its tree is freed before the answer. */
+        json_t *doc = pw_api_analysis_json(j->head, part);
+        j->head = NULL;
+        if (!(j->text = dump_json(doc, &j->len)))
+            pw_error_set(&j->err, PW_ERR_NOMEM, "out of memory writing the analysis");
+    }
+    for (size_t i = 0; i < j->nseg; i++)
+        close(j->seg[i].fd);
+    j->nseg = 0;
+    atomic_store(&j->done, true);
+    MHD_resume_connection(j->c);
+    return NULL;
+}
+
+static void job_free(struct pw_api *api, struct job *j)
+{
+    if (!j)
+        return;
+    if (j->started && !j->joined)
+        pthread_join(j->th, NULL);
+    for (struct job **p = &api->jobs; *p; p = &(*p)->next)
+        if (*p == j) {
+            *p = j->next;
+            api->njobs--;
+            break;
+        }
+    for (size_t i = 0; i < j->nseg; i++)
+        close(j->seg[i].fd);
+    json_decref(j->head);
+    free(j->text);
+    free(j);
+}
+
+static enum MHD_Result h_analysis(struct pw_api *api, struct MHD_Connection *c, struct conn *cn,
                                   struct pw_session *s)
 {
-    const char *root = pw_sessmgr_root(api->m);
-    size_t n = s->nfiles;
-    char **abs = calloc(n ? n : 1, sizeof(*abs));
-    if (!abs)
-        return send_errf(c, 500, "InternalError", "out of memory");
-    size_t k = 0;
-    for (; k < n; k++) {
-        size_t len = strlen(root) + strlen(s->files[k]) + 2;
-        if (!(abs[k] = malloc(len)))
-            break;
-        snprintf(abs[k], len, "%s/%s", root, s->files[k]);
+    if (s->nfiles == 0) {
+        if (s->status == PW_SESS_NOT_STARTED || s->status == PW_SESS_RUNNING)
+            return send_errf(c, 409, "NoCaptureFileYet",
+                             "packet capture '%s' has not written a capture file yet", s->name);
+        return send_errf(c, 404, "NoCaptureFile", "packet capture '%s' has no capture file",
+                         s->name);
     }
-    struct pw_error e = {0};
-    json_t *j = k == n ? pw_agent_analysis_json((const char *const *)abs, n, &e) : NULL;
-    if (k != n)
-        pw_error_set(&e, PW_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < k; i++)
-        free(abs[i]);
-    free(abs);
-    if (j)
-        return send_json(c, 200, j, NULL, NULL);
-    if (e.code == PW_ERR_UNSUPPORTED)
-        return send_errf(c, 501, "NotImplemented", "%s", e.msg);
-    return send_errf(c, 500, "AnalysisFailed", "%s", e.msg);
+    if (api->njobs >= MAX_ANALYSES) {
+        struct pw_api_err e;
+        pw_api_err_set(&e, 503, "TooManyAnalyses", "",
+                       "an analysis is running; try again when it has finished");
+        return send_json(c, 503, pw_api_error_json(&e), "Retry-After", "5");
+    }
+    struct job *j = calloc(1, sizeof(*j));
+    if (!j)
+        return send_errf(c, 500, "InternalError", "out of memory");
+    j->api = api;
+    j->c = c;
+    j->next = api->jobs;
+    api->jobs = j;
+    api->njobs++;
+    snprintf(j->label, sizeof(j->label), "%s.pcap", s->name);
+    json_t *files = json_array();
+    j->nseg = open_capture(api, s, j->seg, files);
+    if (j->nseg == 0) {
+        json_decref(files);
+        job_free(api, j);
+        return send_errf(c, 404, "NoCaptureFile", "the capture files of '%s' are gone", s->name);
+    }
+    pw_sessmgr_refresh(api->m, s);
+    j->head = pw_api_analysis_head(s, files);
+    /* Suspend before the worker can resume. */
+    MHD_suspend_connection(c);
+    cn->job = j;
+    if (pthread_create(&j->th, NULL, job_main, j) != 0) {
+        pw_error_set(&j->err, PW_ERR_NOMEM, "cannot start the analysis thread");
+        atomic_store(&j->done, true);
+        MHD_resume_connection(c);
+        return MHD_YES;
+    }
+    j->started = true;
+    return MHD_YES;
+}
+
+/* The resumed request: answer with the worker's result. */
+static enum MHD_Result job_answer(struct pw_api *api, struct MHD_Connection *c, struct conn *cn)
+{
+    struct job *j = cn->job;
+    if (!atomic_load(&j->done))
+        return MHD_YES; /* not ours to answer yet */
+    if (j->started && !j->joined) {
+        pthread_join(j->th, NULL);
+        j->joined = true;
+    }
+    enum MHD_Result ret;
+    if (j->text) {
+        ret = send_text(c, 200, j->text, j->len, NULL, NULL);
+        j->text = NULL;
+    } else {
+        switch (j->err.code) {
+        case PW_ERR_LIMIT:
+            ret = send_errf(c, 503, "ShuttingDown", "the agent is stopping: %s", j->err.msg);
+            break;
+        case PW_ERR_FORMAT:
+        case PW_ERR_CUT_SHORT:
+            ret = send_errf(c, 500, "UnreadableCapture", "the capture cannot be analysed: %s",
+                            j->err.msg);
+            break;
+        default: ret = send_errf(c, 500, "AnalysisFailed", "%s", j->err.msg); break;
+        }
+    }
+    cn->job = NULL;
+    job_free(api, j);
+    return ret;
 }
 
 static enum MHD_Result dispatch(struct pw_api *api, struct MHD_Connection *c, struct conn *cn)
@@ -531,7 +733,7 @@ static enum MHD_Result dispatch(struct pw_api *api, struct MHD_Connection *c, st
         pw_sessmgr_refresh(api->m, s);
         return send_json(c, 200, pw_api_status_json(api->m, s), NULL, NULL);
     case PW_R_FILE: return h_file(api, c, s);
-    case PW_R_ANALYSIS: return h_analysis(api, c, s);
+    case PW_R_ANALYSIS: return h_analysis(api, c, cn, s);
     }
     return send_errf(c, 500, "InternalError", "unhandled route");
 }
@@ -648,6 +850,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (!cn->route)
         return MHD_YES; /* a response was queued at the first call */
+    if (cn->job)
+        return job_answer(api, c, cn);
     if (cn->too_big)
         return send_errf(c, 413, "RequestTooLarge", "request body is larger than %u bytes",
                          PW_MAX_API_BODY);
@@ -657,11 +861,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)c;
     (void)toe;
     struct conn *cn = *con_cls;
     if (cn) {
+        job_free(cls, cn->job);
         free(cn->body);
         free(cn);
         *con_cls = NULL;
@@ -707,7 +911,7 @@ int pw_api_start(struct pw_api **out, const struct pw_api_cfg *cfg, struct pw_er
         return pw_error_set(err, PW_ERR_ARG, "--listen: '%s' is not HOST:PORT", cfg->listen);
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
@@ -756,7 +960,17 @@ void pw_api_stop(struct pw_api *api)
 {
     if (!api)
         return;
+    /* Running analyses stop early and resume their requests; MHD then
+     * closes them (it refuses to stop with suspended connections). */
+    atomic_store(&api->cancel, true);
+    for (struct job *j = api->jobs; j; j = j->next)
+        if (j->started && !j->joined) {
+            pthread_join(j->th, NULL);
+            j->joined = true;
+        }
     MHD_stop_daemon(api->d);
+    while (api->jobs)
+        job_free(api, api->jobs);
     if (api->token) {
         memset(api->token, 0, api->token_len);
         free(api->token);

@@ -63,6 +63,11 @@ bool pw_api_listen_is_loopback(const char *s);
 json_t *pw_api_result_json(struct pw_sessmgr *m, const struct pw_session *s);
 json_t *pw_api_status_json(struct pw_sessmgr *m, const struct pw_session *s);
 json_t *pw_api_error_json(const struct pw_api_err *e);
+/* GET .../analysis: the session's part ({name, packetCaptureStatus, complete,
+ * files}; takes `files`), then the whole document from it and the analysis
+ * (pw_agent_analysis_json(); both consumed). */
+json_t *pw_api_analysis_head(const struct pw_session *s, json_t *files);
+json_t *pw_api_analysis_json(json_t *head, json_t *part);
 
 /* Compares docs/openapi.json with the routes, the request field table and
  * sample responses. Prints one line per difference to `out`; returns the

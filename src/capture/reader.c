@@ -54,6 +54,32 @@ int pwi_cut_short(struct pw_reader *r, struct pw_error *err, uint64_t off, uint6
  * what a pipe delivers per read, and most captures never need more. */
 #define STREAM_INITIAL (64u * 1024u < PW_STREAM_CHUNK ? 64u * 1024u : PW_STREAM_CHUNK)
 
+/* One read() of the stream, or of the current byte range. */
+static ssize_t src_read(struct pw_reader *r, uint8_t *buf, size_t n)
+{
+    if (!r->segs)
+        return read(r->fd, buf, n);
+    while (r->seg < r->nsegs) {
+        const struct pw_segment *s = &r->segs[r->seg];
+        if (r->seg_pos >= s->len) {
+            r->seg++;
+            r->seg_pos = 0;
+            continue;
+        }
+        uint64_t left = s->len - r->seg_pos;
+        size_t want = left < n ? (size_t)left : n;
+        ssize_t got = pread(s->fd, buf, want, (off_t)(s->off + r->seg_pos));
+        if (got == 0) {
+            errno = ENODATA; /* the file is shorter than the range */
+            return -1;
+        }
+        if (got > 0)
+            r->seg_pos += (uint64_t)got;
+        return got;
+    }
+    return 0;
+}
+
 /* Reads until the window holds `n` bytes from r->pos or the stream ends. */
 static int fill(struct pw_reader *r, size_t n, struct pw_error *err)
 {
@@ -80,7 +106,7 @@ static int fill(struct pw_reader *r, size_t n, struct pw_error *err)
             r->buf = nb;
             r->buf_cap = want;
         }
-        ssize_t got = read(r->fd, r->buf + r->buf_len, r->buf_cap - r->buf_len);
+        ssize_t got = src_read(r, r->buf + r->buf_len, r->buf_cap - r->buf_len);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
@@ -241,6 +267,33 @@ int pw_reader_open_fd(struct pw_reader **out, int fd, struct pw_error *err)
     return open_stream(out, fd, false, err);
 }
 
+int pw_reader_open_segments(struct pw_reader **out, const struct pw_segment *segs, size_t n,
+                            struct pw_error *err)
+{
+    if (!out || (!segs && n))
+        return pw_error_set(err, PW_ERR_ARG, "pw_reader_open_segments: no ranges");
+    *out = NULL;
+    struct pw_reader *r = reader_new();
+    if (!r || !(r->segs = calloc(n ? n : 1, sizeof(*segs)))) {
+        free(r);
+        return pw_error_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (segs[i].fd < 0) {
+            free(r->segs);
+            free(r);
+            return pw_error_set(err, PW_ERR_ARG, "pw_reader_open_segments: bad descriptor");
+        }
+        r->segs[i] = segs[i];
+        total += segs[i].len;
+    }
+    r->nsegs = n;
+    r->stream = true;
+    r->size = (int64_t)total;
+    return finish_open(out, r, err);
+}
+
 int pw_reader_open_file(struct pw_reader **out, const char *path, struct pw_error *err)
 {
     return pw_reader_open_path(out, path, 0, err);
@@ -376,6 +429,7 @@ void pw_reader_free(struct pw_reader *r)
         close(r->fd);
     free(r->buf);
     free(r->ifaces);
+    free(r->segs);
     free(r);
 }
 

@@ -107,6 +107,22 @@ int pw_reader_open_mem(struct pw_reader **out, const uint8_t *buf, size_t len,
  * it). */
 int pw_reader_open_fd(struct pw_reader **out, int fd, struct pw_error *err);
 
+/* A byte range of an open file: `len` bytes from offset `off`. */
+struct pw_segment {
+    int fd;
+    uint64_t off, len;
+};
+
+/* Reads the concatenation of `n` byte ranges as one stream, with pread() (the
+ * descriptors' file offsets are not used and they are not closed). This is how
+ * a capture split over several files is read as one: the first file whole,
+ * the next ones without their file header, exactly the bytes a joined
+ * download holds, so frame numbers and offsets are the joined file's. A range
+ * that ends early (the file shrank) is a PW_ERR_IO. The size is the sum of
+ * the lengths. */
+int pw_reader_open_segments(struct pw_reader **out, const struct pw_segment *segs, size_t n,
+                            struct pw_error *err);
+
 /* Next record. Returns 1 with *rec filled, 0 at a clean end of input, or a
  * negative enum pw_err with err->msg and err->offset set:
  *   PW_ERR_CUT_SHORT  the input ends inside a record (all complete records

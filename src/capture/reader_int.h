@@ -21,6 +21,10 @@ struct pw_reader {
     int fd;      /* stream fd, or -1 */
     bool own_fd; /* close fd in pw_reader_free() */
     bool stream;
+    /* stream made of byte ranges (pw_reader_open_segments), or NULL */
+    struct pw_segment *segs;
+    size_t nsegs, seg;
+    uint64_t seg_pos; /* bytes of segs[seg] already read */
 
     /* Stream window: buf[0 .. buf_len) holds input bytes starting at absolute
      * offset win_off. buf_cap never exceeds the largest validated request

@@ -7,6 +7,7 @@
 #include "dissect/dissect.h"
 
 #define PROGRESS_EVERY 65536u
+#define CANCEL_EVERY 256u
 
 int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
                 const struct pw_pass_opts *opts, struct pw_pass_result *res)
@@ -47,6 +48,12 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
         if (opts && opts->progress && res->packets % PROGRESS_EVERY == 0)
             opts->progress(opts->progress_arg, pw_reader_offset(r), pw_reader_size(r),
                            res->packets);
+        if (opts && opts->cancel && res->packets % CANCEL_EVERY == 0 &&
+            atomic_load_explicit(opts->cancel, memory_order_relaxed)) {
+            rc = pw_error_set(&res->damage, PW_ERR_LIMIT, "cancelled");
+            res->damage.offset = pw_reader_offset(r);
+            break;
+        }
     }
     free(pkt);
     res->status = rc < 0 ? rc : 0;

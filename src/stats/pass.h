@@ -4,6 +4,7 @@
 #ifndef PW_STATS_PASS_H
 #define PW_STATS_PASS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ struct pw_pass_opts {
      * conversation-bound protocols: src/dissect/app.h); NULL: none. Needs
      * dissect. */
     struct pw_app *app;
+    /* When set (by another thread), the pass stops within a few hundred
+     * packets with PW_ERR_LIMIT ("cancelled"); NULL: never. */
+    const atomic_bool *cancel;
 };
 
 struct pw_pass_result {
@@ -43,7 +47,8 @@ struct pw_pass_result {
 
 /* Runs the pass to the end of the input. Returns 0 when the whole input was
  * read, or the reader's error (PW_ERR_CUT_SHORT, PW_ERR_FORMAT, PW_ERR_IO);
- * in both cases every complete record before the damage went to the taps. */
+ * in both cases every complete record before the damage went to the taps.
+ * A cancelled pass returns PW_ERR_LIMIT. */
 int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
                 const struct pw_pass_opts *opts, struct pw_pass_result *res);
 

@@ -130,6 +130,30 @@ download() { # NAME FILE
     fi
 }
 cli() { inA "$CLI" capture "$@" --server "$U" --token-file "$T/token"; }
+# analysis_matches NAME FILE: GET .../analysis is 200 and equals what the CLI
+# says of FILE (the session's download): packets as `pktwatch info --json`,
+# each stats report as `pktwatch stats --json -z SPEC`, rtt and alerts as
+# `pktwatch rtt|alerts --json` (but for their "file" key). $T/last says why not.
+jqt() { jq -e "$@" >/dev/null; } # a jq test, quietly
+PW=""; [ -x "$B/pktwatch" ] && command -v jq >/dev/null && PW="$B/pktwatch"
+analysis_matches() {
+    api GET "/packetCaptures/$1/analysis"; cp "$T/last" "$T/an-$1.json"
+    local a=$T/an-$1.json got want spec
+    [ "$CODE" = 200 ] || { echo "analysis: HTTP $CODE $(cat "$a")" > "$T/last"; return 1; }
+    want=$("$PW" info --json "$2" 2>/dev/null | jq .packets); got=$(jq .packets "$a")
+    [ -n "$want" ] && [ "$got" = "$want" ] || { echo "packets: analysis $got, info $want" > "$T/last"; return 1; }
+    for spec in io,phs dests,tree conv,tcp conv,udp endpoints,ip; do
+        "$PW" stats --json -z "$spec" "$2" > "$T/cli.json" 2>/dev/null
+        jq -e --slurpfile c "$T/cli.json" --arg s "$spec" '.stats[$s] == $c[0]' "$a" >/dev/null ||
+            { echo "stats $spec differs from pktwatch stats --json" > "$T/last"; return 1; }
+    done
+    for part in rtt alerts; do
+        "$PW" "$part" --json "$2" > "$T/cli.json" 2>/dev/null
+        jq -e --slurpfile c "$T/cli.json" --arg p "$part" '(.[$p] | del(.file)) == ($c[0] | del(.file))' \
+            "$a" >/dev/null || { echo "$part differs from pktwatch $part --json" > "$T/last"; return 1; }
+    done
+    return 0
+}
 
 # ---- 1. port filter: exactly the matching packets -----------------------------------
 body='{"properties":{"target":"'$VA'","storageLocation":{"filePath":"port/f1.cap"},
@@ -174,6 +198,20 @@ if [ -n "$CLI" ] && "$CLI" info "$T/f1.pcap" >/dev/null 2>&1; then
     ok "pktwatch info reads the capture"
 else
     echo "SKIP $T_NAME: pktwatch info (not in this build)"
+fi
+
+if [ -n "$PW" ]; then
+    check "analysis of a finished capture equals the CLI's JSON of its download" analysis_matches f1 "$T/f1.pcap"
+    a=$T/an-f1.json; jq -c '{complete, damage, warnings, files: (.files | length), rtt: (.rtt.connections | length)}' "$a" > "$T/last"
+    check "analysis: complete, no damage, one file, the 10 handshakes" \
+        jqt '.complete == true and .damage == null and .warnings == [] and (.files | length) == 1
+               and .packetCaptureStatus == "Stopped" and (.rtt.connections | length) == 10' "$a"
+    if [ -n "$CLI" ]; then
+        cli analyze --name f1 > "$T/cli-an.json" 2>"$T/last"
+        check "cli capture analyze prints the same analysis" jqt --slurpfile a "$a" '. == $a[0]' "$T/cli-an.json"
+    fi
+else
+    echo "SKIP $T_NAME: analysis checks (needs $B/pktwatch and jq)"
 fi
 
 # ---- 2. bytesToCapturePerPacket truncates every packet -------------------------------------
@@ -224,6 +262,22 @@ s=$(pcapstat "$CROOT"/ring/r_*.cap); echo "$s" > "$T/last"
 check "ring buffer: every kept file is valid" [ "$(kv valid "$s")" = 1 ]
 big=0; for f in "$CROOT"/ring/r_*.cap; do [ "$(stat -c %s "$f")" -gt 1500 ] && big=1; done
 check "ring buffer: no file above fileSizeInBytes" [ $big = 0 ]
+if [ -n "$PW" ]; then
+    download ring "$T/ring.pcap"
+    check "analysis of a ring: one pass over its files, equal to the CLI's JSON of the joined download" \
+        analysis_matches ring "$T/ring.pcap"
+    check "analysis of a ring lists its 3 files" jqt '(.files | length) == 3' "$T/an-ring.json"
+    # a file cut short by hand: the analysis covers the records before the cut and says so
+    cp "$CROOT/bl.cap" "$T/bl.orig"
+    truncate -s -7 "$CROOT/bl.cap"
+    download bl "$T/blcut.pcap"
+    check "analysis of a cut-short file: 200, the CLI's figures, damage CutShort" \
+        analysis_matches bl "$T/blcut.pcap"
+    jq -c '{damage, warnings}' "$T/an-bl.json" > "$T/last"
+    check "analysis of a cut-short file: damage and a warning" \
+        jqt '.damage.code == "CutShort" and (.warnings | length) == 1' "$T/an-bl.json"
+    cp "$T/bl.orig" "$CROOT/bl.cap"
+fi
 
 # ---- 5. download while running -----------------------------------------------------------
 api PUT /packetCaptures/live '{"properties":{"target":"'$VA'"}}'
@@ -245,6 +299,14 @@ fi
 # while running, the file on disk itself is always whole records
 s=$(pcapstat "$CROOT/live.cap"); echo "$s" > "$T/last"
 check "file on disk is valid while running" [ "$(kv valid "$s")" = 1 ]
+if [ -n "$PW" ]; then
+    api GET /packetCaptures/live/analysis; cp "$T/last" "$T/an-live.json"
+    live_analysis_ok() {
+        [ "$CODE" = 200 ] && jq -e '.complete == false and .packetCaptureStatus == "Running"
+            and .packets > 0 and (.warnings[0] | test("still running"))' "$T/an-live.json" >/dev/null
+    }
+    check "analysis while running: 200, incomplete, with packets and a warning saying so" live_analysis_ok
+fi
 
 # ---- 6. kill -9: no session lost, files readable ---------------------------------------------
 http_conns 3
@@ -334,7 +396,18 @@ else
     echo "SKIP $T_NAME: CLI checks ($B/pktwatch capture not available)"
 fi
 api GET /packetCaptures/f1/analysis
-check "analysis answers 501 in this build (or 200 once wired)" [ "$CODE" = 501 -o "$CODE" = 404 -o "$CODE" = 200 ]
+code_is() { [ "$CODE" = "$1" ] && grep -q "\"code\":\"$2\"" "$T/last"; } # STATUS ERROR-CODE
+check "404 NotFound for the analysis of a deleted session" code_is 404 NotFound
+api GET /packetCaptures/nosuch/analysis
+check "404 for the analysis of an unknown session" [ "$CODE" = 404 ]
+mv "$CROOT/tl.cap" "$T/tl.moved"
+api GET /packetCaptures/tl/analysis
+check "404 NoCaptureFile for the analysis of a session whose file was removed" code_is 404 NoCaptureFile
+mv "$T/tl.moved" "$CROOT/tl.cap"
+api POST /packetCaptures/tl/analysis
+check "405 for POST .../analysis" [ "$CODE" = 405 ]
+api GET "/packetCaptures/tl/analysis?x=1"
+check "400 for an unknown query parameter on .../analysis" [ "$CODE" = 400 ]
 
 # ---- 10a. an interface that disappears ends its session with an error --------------------------
 XA=pwxa$((ID % 100000)) XB=pwxb$((ID % 100000))

@@ -34,3 +34,4 @@ drift "renamed request field" 's/"bytesToCapturePerPacket"/"bytesToCapturePerPac
 drift "changed default" 's/"default": 18000/"default": 17000/'
 drift "removed route" 's|"/packetCaptures/{packetCaptureName}/analysis"|"/packetCaptures/{packetCaptureName}/analyses"|'
 drift "undocumented status field" 's/"packetsDroppedByKernel"/"kernelDrops"/g'
+drift "undocumented analysis field" 's/"bytesAnalysed"/"bytesRead"/g'

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1295,6 +1296,72 @@ static void test_stream_matches_memory(void)
     }
 }
 
+/* pw_reader_open_segments(): a capture split over two files, read as the
+ * first file whole and the second without its header, gives the records of
+ * the joined buffer, with the joined offsets; a range longer than its file
+ * is an I/O error, not a splice. */
+static void test_segments_join_files(void)
+{
+    const uint32_t big = PW_STREAM_CHUNK + 77; /* a record larger than one read */
+    struct bb a, b, j;
+    struct pw_error err = {0};
+    bb_init(&a, (size_t)big + 200000, false);
+    bb_init(&b, (size_t)big + 200000, false);
+    bb_init(&j, 2 * (size_t)big + 400000, false);
+    pcap_hdr(&a, 0xa1b2c3d4u, 2, 4, 0, 1);
+    pcap_hdr(&b, 0xa1b2c3d4u, 2, 4, 0, 1);
+    for (uint32_t i = 0; i < 700; i++)
+        pcap_rec(&a, i, i, 60 + i % 100, 1500, (uint8_t)i);
+    pcap_rec(&a, 800, 0, big, big, 0xab);
+    pcap_rec(&b, 900, 0, big, big, 0xbc);
+    for (uint32_t i = 0; i < 700; i++)
+        pcap_rec(&b, 1000 + i, i, 40 + i % 90, 1500, (uint8_t)(i + 3));
+    bb_bytes(&j, a.b, a.n);
+    bb_bytes(&j, b.b + 24, b.n - 24);
+    int fa = memfd_create("a", 0), fb = memfd_create("b", 0);
+    CHECK(fa >= 0 && fb >= 0);
+    CHECK(write(fa, a.b, a.n) == (ssize_t)a.n && write(fb, b.b, b.n) == (ssize_t)b.n);
+    for (int cut = 0; cut < 3; cut++) {
+        /* 0: whole; 1: the second range ends 3 bytes early (cut short); 2:
+         * the second range claims 5 bytes more than its file holds */
+        struct pw_segment seg[2] = {{fa, 0, a.n}, {fb, 24, b.n - 24}};
+        size_t jlen = j.n;
+        if (cut == 1) {
+            seg[1].len -= 3;
+            jlen -= 3;
+        } else if (cut == 2) {
+            seg[1].len += 5;
+        }
+        struct pw_reader *m = NULL, *s = NULL;
+        CHECK_EQ_INT(pw_reader_open_mem(&m, j.b, jlen, &err), 0);
+        CHECK_EQ_INT(pw_reader_open_segments(&s, seg, 2, &err), 0);
+        if (m && s && cut < 2) {
+            uint64_t n;
+            CHECK_EQ_INT(pw_reader_size(s), (int64_t)jlen);
+            same_records(m, s, &n);
+            CHECK_EQ_INT(n, cut ? 1401 : 1402);
+            CHECK(s->buf_cap <= (size_t)big + 64 + PW_STREAM_CHUNK);
+        } else if (s) {
+            struct pw_record rec;
+            int rc;
+            uint64_t n = 0;
+            while ((rc = pw_reader_next(s, &rec, &err)) == 1)
+                n++;
+            CHECK_EQ_INT(rc, PW_ERR_IO);
+            CHECK_EQ_INT(n, 1402);
+        }
+        pw_reader_free(m);
+        pw_reader_free(s);
+    }
+    /* the descriptors are the caller's */
+    CHECK(fcntl(fa, F_GETFD) >= 0 && fcntl(fb, F_GETFD) >= 0);
+    close(fa);
+    close(fb);
+    bb_free(&a);
+    bb_free(&b);
+    bb_free(&j);
+}
+
 /* A stream that claims a huge (but allowed) caplen and then ends does not
  * get a window of that size: memory follows the bytes that arrive. */
 static void test_stream_lying_caplen_small_window(void)
@@ -1485,5 +1552,6 @@ TEST_MAIN(TEST_CASE(test_pcap_orders_and_precisions), TEST_CASE(test_pcap_linkty
           TEST_CASE(test_pcapng_lying_lengths), TEST_CASE(test_pcapng_cut_short),
           TEST_CASE(test_pcapng_bad_shb), TEST_CASE(test_pcapng_idb_strings),
           TEST_CASE(test_pcapng_interface_limit), TEST_CASE(test_stream_matches_memory),
-          TEST_CASE(test_stream_lying_caplen_small_window), TEST_CASE(test_open_file_and_fifo),
-          TEST_CASE(test_linktype_names), TEST_CASE(test_linktype_names_cover_manifest))
+          TEST_CASE(test_stream_lying_caplen_small_window), TEST_CASE(test_segments_join_files),
+          TEST_CASE(test_open_file_and_fifo), TEST_CASE(test_linktype_names),
+          TEST_CASE(test_linktype_names_cover_manifest))
