@@ -379,7 +379,7 @@ check "stop of a stopped session is 200" [ "$CODE" = 200 ]
 for i in 1 2 3 4 5 6; do api PUT "/packetCaptures/m$i" '{"properties":{"target":"'$VA'"}}'; done
 check "sessions up to --max-sessions start" [ "$CODE" = 201 ]
 api PUT /packetCaptures/m7 '{"properties":{"target":"'$VA'"}}'
-check "409 beyond --max-sessions" [ "$CODE" = 409 ] && grep -q "max-sessions" "$T/last"
+check "409 beyond --max-sessions" sh -c "[ \"$CODE\" = 409 ] && grep -q max-sessions \"$T/last\""
 for i in 1 2 3 4 5 6; do api DELETE "/packetCaptures/m$i?deleteFiles=true"; done
 check "delete with deleteFiles removes the files (204)" [ "$CODE" = 204 -a ! -e "$CROOT/m6.cap" ]
 api DELETE /packetCaptures/snap
