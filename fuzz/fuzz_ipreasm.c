@@ -115,11 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 1u << 20)
         return 0;
-    struct pw_ipreasm_opts small = {.max_pending = 4,
-                                    .max_frags = 8,
-                                    .max_bytes = 4096,
-                                    .total = 96u * 1024u,
-                                    .timeout = 0};
+    struct pw_ipreasm_opts small = {
+        .max_pending = 4, .max_frags = 8, .max_bytes = 4096, .total = 96u * 1024u, .timeout = 0};
     bool lim = data[0] & 1;
     struct pw_ipreasm *r = pw_ipreasm_new(lim ? &small : NULL);
     if (!r)

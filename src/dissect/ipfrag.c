@@ -48,8 +48,7 @@ bool pw_ip_reassemble(struct pw_dctx *d, const struct pw_layer *l, uint32_t key_
     /* the frame up to the payload, then the datagram; the payload cursor
      * must index the packet's bytes for that copy to be the frame's */
     uint32_t prefix = pw_cur_frame_off(pl);
-    if (prefix > pkt->caplen || pw_cur_ptr(pl) != pkt->data + prefix ||
-        n > UINT32_MAX - prefix)
+    if (prefix > pkt->caplen || pw_cur_ptr(pl) != pkt->data + prefix || n > UINT32_MAX - prefix)
         return false;
     uint8_t *buf = pw_ipreasm_frame_buf(pkt->ipreasm, prefix + n, pkt->data);
     if (!buf)

@@ -19,10 +19,10 @@ struct dgram {
     uint32_t older, newer; /* age list (creation order) */
     int64_t t0;            /* capture time of the first fragment */
     bool used;
-    bool dead;             /* abandoned at a limit: fragments are absorbed */
-    bool datalen_set;      /* the last fragment was seen */
+    bool dead;        /* abandoned at a limit: fragments are absorbed */
+    bool datalen_set; /* the last fragment was seen */
     uint32_t datalen;
-    uint32_t nfrag, fcap;  /* fragments, sorted by offset then arrival */
+    uint32_t nfrag, fcap; /* fragments, sorted by offset then arrival */
     struct frag *fr;
     uint32_t nbytes, bcap; /* stored fragment bytes, in arrival order */
     uint8_t *bytes;
@@ -34,9 +34,9 @@ struct pw_ipreasm {
     uint32_t *bucket;
     uint32_t free_head;
     uint32_t oldest, newest;
-    uint8_t *out;    /* the last reassembled payload */
+    uint8_t *out; /* the last reassembled payload */
     uint32_t out_cap;
-    uint8_t *vf[2];  /* frame copies (pw_ipreasm_frame_buf) */
+    uint8_t *vf[2]; /* frame copies (pw_ipreasm_frame_buf) */
     uint32_t vf_cap[2];
     struct pw_ipreasm_stats st;
 };
@@ -317,8 +317,7 @@ enum pw_ipreasm_verdict pw_ipreasm_add(struct pw_ipreasm *r, const struct pw_ipr
         abandon(r, g);
         return PW_IPR_DROPPED;
     }
-    if (!grow(r, i, (void **)&g->fr, &g->fcap, g->nfrag + 1, sizeof(struct frag),
-              r->o.max_frags) ||
+    if (!grow(r, i, (void **)&g->fr, &g->fcap, g->nfrag + 1, sizeof(struct frag), r->o.max_frags) ||
         !grow(r, i, (void **)&g->bytes, &g->bcap, g->nbytes + len, 1, r->o.max_bytes)) {
         r->st.no_memory++;
         abandon(r, g);

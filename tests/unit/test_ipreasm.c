@@ -165,14 +165,12 @@ static void keys_kept_apart(void)
     struct pw_ipreasm_key a = key4(9), b = key4(9), c = key4(9);
     b.dst[3] = 3;
     c.family = 6;
-    CHECK_EQ_INT(pw_ipreasm_add(r, &a, 0, 0, src_bytes, 8, true, &out_p, &out_n),
-                 PW_IPR_PENDING);
+    CHECK_EQ_INT(pw_ipreasm_add(r, &a, 0, 0, src_bytes, 8, true, &out_p, &out_n), PW_IPR_PENDING);
     CHECK_EQ_INT(pw_ipreasm_add(r, &b, 0, 8, src_bytes + 8, 8, false, &out_p, &out_n),
                  PW_IPR_PENDING);
     CHECK_EQ_INT(pw_ipreasm_add(r, &c, 0, 8, src_bytes + 8, 8, false, &out_p, &out_n),
                  PW_IPR_PENDING);
-    CHECK_EQ_INT(pw_ipreasm_add(r, &a, 0, 8, src_bytes + 8, 8, false, &out_p, &out_n),
-                 PW_IPR_DONE);
+    CHECK_EQ_INT(pw_ipreasm_add(r, &a, 0, 8, src_bytes + 8, 8, false, &out_p, &out_n), PW_IPR_DONE);
     CHECK(out_is_pattern(16));
     pw_ipreasm_free(r);
 }
@@ -394,7 +392,8 @@ static void ipv4_frames(void)
     CHECK_EQ_INT(fieldu("udp.length", PW_P_UDP), 1000);
     CHECK_EQ_INT(fieldu("udp.srcport", PW_P_UDP), 5353);
     int dl = pw_packet_find(&pkt, PW_P_DNS, 0);
-    CHECK(dl == 3 && pkt.data[pkt.layer[dl].off] == 0x12 && pkt.data[pkt.layer[dl].off + 1] == 0x34);
+    CHECK(dl == 3 && pkt.data[pkt.layer[dl].off] == 0x12 &&
+          pkt.data[pkt.layer[dl].off + 1] == 0x34);
     CHECK_EQ_INT(fieldu("frame.cap_len", PW_P_FRAME), f.n);
     CHECK_EQ_INT(fieldu("ip.flags.mf", PW_P_IP), 1);
     CHECK_EQ_INT(fieldu("ip.len", PW_P_IP), 524);
@@ -484,7 +483,6 @@ static void ipv6_frames(void)
 
 TEST_MAIN(TEST_CASE(in_order), TEST_CASE(out_of_order), TEST_CASE(overlapping),
           TEST_CASE(duplicate), TEST_CASE(missing_last), TEST_CASE(keys_kept_apart),
-          TEST_CASE(too_many_fragments), TEST_CASE(too_large),
-          TEST_CASE(pending_cap_evicts_oldest), TEST_CASE(total_bytes_bound),
-          TEST_CASE(timeout_expires), TEST_CASE(ipv4_frames), TEST_CASE(ipv4_not_tried),
-          TEST_CASE(ipv6_frames))
+          TEST_CASE(too_many_fragments), TEST_CASE(too_large), TEST_CASE(pending_cap_evicts_oldest),
+          TEST_CASE(total_bytes_bound), TEST_CASE(timeout_expires), TEST_CASE(ipv4_frames),
+          TEST_CASE(ipv4_not_tried), TEST_CASE(ipv6_frames))
