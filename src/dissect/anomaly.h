@@ -16,7 +16,7 @@
     X(IPV4_TOTLEN_GT_FRAME, "ipv4_totlen_gt_frame", "IPv4 total length exceeds the frame")     \
     X(IPV4_BAD_VERSION, "ipv4_bad_version", "IP version field is not 4")                      \
     X(IPV4_BAD_OPTION, "ipv4_bad_option", "IPv4 option with an impossible length")             \
-    X(IP_FRAGMENT, "ip_fragment", "IP fragment (not reassembled)")                            \
+    X(IP_FRAGMENT, "ip_fragment", "IP fragment (reassembled where tshark would)")           \
     X(IPV6_BAD_VERSION, "ipv6_bad_version", "IPv6 version field is not 6")                    \
     X(IPV6_PLEN_GT_FRAME, "ipv6_plen_gt_frame", "IPv6 payload length exceeds the frame")       \
     X(IPV6_BAD_EXTHDR, "ipv6_bad_exthdr", "IPv6 extension header runs past the payload")       \

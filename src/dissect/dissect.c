@@ -209,7 +209,14 @@ void pw_dispatch(struct pw_dctx *d, enum pw_keyspace ks, uint32_t key, struct pw
 
 void pw_dissect_packet(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt)
 {
+    pw_dissect_packet_ipr(rec, frame, pkt, NULL);
+}
+
+void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt,
+                           struct pw_ipreasm *ipr)
+{
     struct pw_dctx d = {pkt, 0, false};
+    pkt->ipreasm = ipr;
     pkt->rec = rec;
     pkt->data = rec->data;
     pkt->caplen = rec->caplen;

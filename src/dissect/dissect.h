@@ -54,6 +54,12 @@ struct pw_binding {
  * fails: problems become anomalies and pseudo layers. */
 void pw_dissect_packet(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt);
 
+/* The same, with IP fragment reassembly state that lives across the
+ * packets of one pass (src/flow/ipreasm.h); NULL: no reassembly. */
+struct pw_ipreasm;
+void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt,
+                           struct pw_ipreasm *ipr);
+
 /* Hands `c` to the protocol bound to `key` in key space `ks`. With no
  * binding, a non-empty payload becomes a `data` layer. */
 void pw_dispatch(struct pw_dctx *d, enum pw_keyspace ks, uint32_t key, struct pw_cur *c);
@@ -124,6 +130,19 @@ static inline bool pw_first_fragment_shown(const struct pw_dctx *d, const struct
         return false;
     return d->in_icmp_error || payload->cap < frag_len;
 }
+
+/* IP reassembly (src/dissect/ipfrag.c): adds a fragment that tshark tries
+ * to reassemble (the caller checked that all its bytes were captured and
+ * that it is not quoted in an ICMP error) to the pass's reassembly state.
+ * When it completes the datagram, the packet's bytes become the frame up
+ * to *pl followed by the reassembled payload (struct pw_packet's data),
+ * *pl is replaced by a cursor over that payload, and true is returned: the
+ * caller dissects the upper layers from *pl. Otherwise false: the fragment
+ * shows `data`. key_id is the reassembly key's identification
+ * (ipreasm.h); l is the IP layer (its addresses and, for IPv4, the VLAN
+ * layers before it make the rest of the key). */
+bool pw_ip_reassemble(struct pw_dctx *d, const struct pw_layer *l, uint32_t key_id,
+                      uint32_t frag_off, bool more, struct pw_cur *pl);
 
 /* Registry access */
 const struct pw_dissector *pw_dissector_for(unsigned proto);

@@ -69,7 +69,7 @@ static int get_delta(const struct pw_packet *pkt, const struct pw_layer *l, stru
 
 PW_FGET_U(get_number, PW_FT_UINT32, pkt->frame)
 PW_FGET_U(get_len, PW_FT_UINT32, pkt->len)
-PW_FGET_U(get_cap_len, PW_FT_UINT32, pkt->caplen)
+PW_FGET_U(get_cap_len, PW_FT_UINT32, pkt->rec->caplen)
 PW_FGET_U(get_false, PW_FT_BOOLEAN, 0)
 
 static int get_encap(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,

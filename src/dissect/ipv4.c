@@ -14,13 +14,14 @@
  *   - a total length beyond the frame is reported and the payload is what
  *     the frame holds;
  *   - bytes after the total length are link-layer padding.
- * Fragments are not reassembled. Every fragment is flagged; its payload is
- * `data`, as tshark shows for every fragment it tries to reassemble except
- * the one that completes the datagram. tshark only tries when the whole
- * fragment was captured: a first fragment that was cut (or whose total
- * length exceeds the frame) has its payload dissected as if unfragmented,
- * and so does a first fragment quoted in an ICMP error
- * (pw_first_fragment_shown). */
+ * Fragments are reassembled as tshark does by default (src/flow/ipreasm.h,
+ * when the pass gives the packet reassembly state): every fragment is
+ * flagged; its payload is `data`, except in the fragment that completes the
+ * datagram, whose upper layers are dissected from the reassembled bytes.
+ * tshark only tries when the whole fragment was captured and it carries
+ * bytes: a first fragment that was cut (or whose total length exceeds the
+ * frame) has its payload dissected as if unfragmented, and so does a first
+ * fragment quoted in an ICMP error (pw_first_fragment_shown). */
 #include <string.h>
 
 #include "dissect/fget.h"
@@ -126,7 +127,16 @@ int pw_dissect_ipv4(struct pw_dctx *d, struct pw_cur *c)
     if (h->mf || h->frag_off) {
         l->flags |= PW_LF_FRAGMENT;
         pw_anomaly(d, PW_AN_IP_FRAGMENT);
-        if (!pw_first_fragment_shown(d, &payload, h->frag_off, totlen - h->hlen)) {
+        uint32_t flen = totlen - h->hlen;
+        if (!d->in_icmp_error && flen > 0 && payload.cap >= flen && payload.rep >= flen) {
+            if (pw_ip_reassemble(d, l, (uint32_t)h->id ^ h->proto, h->frag_off * 8u, h->mf,
+                                 &payload))
+                pw_dispatch(d, PW_KS_IPPROTO, h->proto, &payload);
+            else
+                pw_data(d, &payload);
+            return PW_DIS_OK;
+        }
+        if (!pw_first_fragment_shown(d, &payload, h->frag_off, flen)) {
             pw_data(d, &payload);
             return PW_DIS_OK;
         }

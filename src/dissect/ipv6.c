@@ -21,8 +21,10 @@
  * frame holds; 0 followed by a hop-by-hop header (a jumbogram, RFC 2675)
  * also means "what the frame holds". A version other than 6 makes the
  * dissector decline (tshark then shows `data`). Fragments other than an
- * atomic one (offset 0, M clear) carry `data`, with the same exception for
- * first fragments tshark does not try to reassemble as in ipv4.c. */
+ * atomic one (offset 0, M clear) carry `data` except the one that completes
+ * its datagram (reassembled as in ipv4.c, keyed by the addresses and the
+ * identification), with the same exception for first fragments tshark does
+ * not try to reassemble. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
@@ -172,6 +174,24 @@ int pw_dissect_ipv6_fraghdr(struct pw_dctx *d, struct pw_cur *c)
                 d->pkt->l4 = -1;
         }
         pw_anomaly(d, PW_AN_IP_FRAGMENT);
+        /* the fragment's bytes by the payload length: what follows this
+         * header inside the IPv6 payload */
+        uint32_t flen = 0;
+        bool known = false;
+        if (owner && owner->u.ip6.plen) {
+            uint32_t from = owner->off + IP6_HLEN, at = pw_cur_frame_off(&payload);
+            if (at >= from && at - from <= owner->u.ip6.plen) {
+                flen = owner->u.ip6.plen - (at - from);
+                known = true;
+            }
+        }
+        if (known && !d->in_icmp_error && payload.cap >= flen && payload.rep >= flen) {
+            if (pw_ip_reassemble(d, owner, id, off * 8u, more, &payload))
+                pw_dispatch(d, PW_KS_IPPROTO, nxt, &payload);
+            else
+                pw_data(d, &payload);
+            return PW_DIS_OK;
+        }
         if (!pw_first_fragment_shown(d, &payload, off, payload.rep)) {
             pw_data(d, &payload);
             return PW_DIS_OK;

@@ -217,16 +217,27 @@ struct pw_layer {
     } u;
 };
 
+struct pw_ipreasm;
+
 struct pw_packet {
     const struct pw_record *rec;
-    const uint8_t *data; /* == rec->data */
-    uint32_t caplen, len;
+    /* The bytes layer offsets index: rec->data and rec->caplen, except in a
+     * frame that completes a fragmented IP datagram, where they are a copy
+     * of the frame up to the fragment's payload followed by the reassembled
+     * payload (src/flow/ipreasm.h). The frame itself is rec->data. */
+    const uint8_t *data;
+    uint32_t caplen;
+    uint32_t len;        /* the frame's reported length */
     uint64_t frame;      /* 1-based frame number */
     /* Set by the pass driver, not by dissection: the timestamps of the
      * file's first record and of the previous record, for
      * frame.time_relative and frame.time_delta (the first record's own
      * time for the first record). */
     struct pw_ts ts_first, ts_prev;
+
+    /* IP reassembly for this dissection (pw_dissect_packet_ipr); NULL: none,
+     * every fragment but an untried first one shows `data`. */
+    struct pw_ipreasm *ipreasm;
 
     uint16_t nlayers;
     struct pw_layer layer[PW_MAX_LAYERS];

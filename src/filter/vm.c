@@ -251,8 +251,8 @@ static void load_proto(const struct pwf_insn *in, const struct pw_packet *pkt, s
         if (in->nrng && !layer_selected(in, 1, 1))
             return;
         r->v[0].type = PW_FT_PROTOCOL;
-        r->v[0].v.bytes.p = pkt->data;
-        r->v[0].v.bytes.len = pkt->caplen;
+        r->v[0].v.bytes.p = pkt->rec->data; /* the frame, not a reassembly */
+        r->v[0].v.bytes.len = pkt->rec->caplen;
         r->n = 1;
         return;
     }

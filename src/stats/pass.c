@@ -15,12 +15,18 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
     /* One packet record for the whole pass: dissection overwrites it, so
      * nothing is allocated per packet. It is large, so not on the stack. */
     struct pw_packet *pkt = NULL;
+    struct pw_ipreasm *ipr = NULL;
     bool dissect = opts && opts->dissect;
     memset(res, 0, sizeof(*res));
     if (dissect) {
         pkt = malloc(sizeof(*pkt));
-        if (!pkt)
+        if (!opts->no_ipreasm)
+            ipr = pw_ipreasm_new(NULL);
+        if (!pkt || (!opts->no_ipreasm && !ipr)) {
+            free(pkt);
+            pw_ipreasm_free(ipr);
             return res->status = pw_error_set(&res->damage, PW_ERR_NOMEM, "out of memory");
+        }
     }
     struct pw_record rec;
     struct pw_ts first = {0, 0}, prev = {0, 0};
@@ -30,7 +36,7 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
         if (res->packets == 1)
             first = prev = rec.ts;
         if (dissect) {
-            pw_dissect_packet(&rec, res->packets, pkt);
+            pw_dissect_packet_ipr(&rec, res->packets, pkt, ipr);
             pkt->ts_first = first;
             pkt->ts_prev = prev;
             pkt->flow_done = false;
@@ -56,6 +62,9 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
         }
     }
     free(pkt);
+    if (ipr)
+        pw_ipreasm_get_stats(ipr, &res->ipreasm);
+    pw_ipreasm_free(ipr);
     res->status = rc < 0 ? rc : 0;
     return res->status;
 }

@@ -11,6 +11,7 @@
 #include "capture/reader.h"
 #include "dissect/packet.h"
 #include "flow/flows.h"
+#include "flow/ipreasm.h"
 
 struct pw_tap {
     void *arg;
@@ -37,12 +38,16 @@ struct pw_pass_opts {
     /* When set (by another thread), the pass stops within a few hundred
      * packets with PW_ERR_LIMIT ("cancelled"); NULL: never. */
     const atomic_bool *cancel;
+    /* IP fragments are reassembled as tshark does by default
+     * (src/flow/ipreasm.h) unless this is set. */
+    bool no_ipreasm;
 };
 
 struct pw_pass_result {
     uint64_t packets;
     int status;             /* 0, or the pw_err that ended the read early */
     struct pw_error damage; /* message and offset when status != 0 */
+    struct pw_ipreasm_stats ipreasm; /* IP reassembly counters (limits hit) */
 };
 
 /* Runs the pass to the end of the input. Returns 0 when the whole input was

@@ -104,6 +104,33 @@
  * reassembly); past this, new flows are dissected statelessly. */
 #define PW_APP_MAX_FLOWS (1u << 20)
 
+/* ---- IP fragment reassembly (src/flow/ipreasm.c) --------------------- */
+
+/* Datagrams being reassembled at once (about 100 bytes each plus their
+ * fragments); past this the oldest pending one is evicted. */
+#define PW_IPREASM_MAX_PENDING 4096u
+
+/* Fragments kept per datagram (a 64 KiB IPv4 datagram cut into 8-byte
+ * fragments would need 8192; real ones need a few dozen). Past this the
+ * datagram is abandoned. */
+#define PW_IPREASM_MAX_FRAGS 1024u
+
+/* Fragment bytes stored per datagram, duplicates included, and the largest
+ * reassembled datagram (IPv6 allows offset 65528 plus a 65535-byte
+ * fragment). Past this the datagram is abandoned. */
+#define PW_IPREASM_MAX_BYTES (128u * 1024u)
+
+/* All pending datagrams together; the oldest are evicted to make room. */
+#define PW_IPREASM_TOTAL (16u * 1024u * 1024u)
+
+/* Seconds of capture time a datagram may stay incomplete (tshark never
+ * gives up; this only bounds how long stale fragments are held). */
+#define PW_IPREASM_TIMEOUT 300
+
+/* The frame that completes a datagram is dissected from a copy: its bytes
+ * up to the fragment's payload, then the reassembled payload. */
+#define PW_IPREASM_VFRAME (PW_MAX_SNAPLEN + PW_IPREASM_MAX_BYTES)
+
 /* ---- alerts (src/classify/) -------------------------------------------- */
 
 /* Alert policy files (src/classify/policy.c): the whole file, one line,

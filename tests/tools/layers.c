@@ -18,6 +18,7 @@
 
 #include "capture/reader.h"
 #include "dissect/dissect.h"
+#include "flow/ipreasm.h"
 
 static void print_packet(const struct pw_packet *pkt, int verbose)
 {
@@ -58,14 +59,16 @@ int main(int argc, char **argv)
         return 1;
     }
     static struct pw_packet pkt;
+    struct pw_ipreasm *ipr = pw_ipreasm_new(NULL); /* as tshark: reassemble */
     struct pw_record rec;
     uint64_t n = 0;
     int rc;
     while ((rc = pw_reader_next(r, &rec, &err)) == 1) {
-        pw_dissect_packet(&rec, ++n, &pkt);
+        pw_dissect_packet_ipr(&rec, ++n, &pkt, ipr);
         print_packet(&pkt, verbose);
     }
     pw_reader_free(r);
+    pw_ipreasm_free(ipr);
     if (rc < 0) {
         /* like tshark: every complete record was printed; say why we stopped */
         fprintf(stderr, "layers: %s: %s\n", argv[ai], err.msg);
