@@ -83,8 +83,13 @@ cap, out, show_diffs, min_pct = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sy
 OURS = {"eth", "llc", "vlan", "ieee8021ad", "sll", "null", "raw", "ppp", "pppoes", "loop",
         "arp", "ip", "ipv6", "icmp", "icmpv6", "ipv6.hopopts", "ipv6.routing",
         "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data"}
+# more link types (branch linktypes)
+LINKTYPES = {"chdlc", "slarp", "cdp", "nflog", "arcnet", "ipoib", "ipnet", "pktap", "ppi",
+             "pcap_pktdata", "fddi"}
+OURS |= LINKTYPES
 PSEUDO = {"_ws.malformed", "_ws.short", "pkt_comment"}
 LINKS = {"eth", "sll", "null", "raw", "ppp", "ip", "ipv6"}
+LINKS |= {"chdlc", "nflog", "arcnet", "ipoib", "ipnet", "pktap", "ppi", "fddi"}
 
 def norm_tshark(chain):
     res = []
