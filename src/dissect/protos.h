@@ -109,6 +109,8 @@ PW_DECLARE_DISSECTOR(ipnet);
 PW_DECLARE_DISSECTOR(pktap);
 PW_DECLARE_DISSECTOR(ppi);
 PW_DECLARE_DISSECTOR(fddi);
+PW_DECLARE_DISSECTOR(radiotap);
+PW_DECLARE_DISSECTOR(wlan);
 PW_DECLARE_FIELDS(chdlc);
 PW_DECLARE_FIELDS(slarp);
 PW_DECLARE_FIELDS(cdp);
@@ -119,6 +121,8 @@ PW_DECLARE_FIELDS(ipnet);
 PW_DECLARE_FIELDS(pktap);
 PW_DECLARE_FIELDS(ppi);
 PW_DECLARE_FIELDS(fddi);
+PW_DECLARE_FIELDS(radiotap);
+PW_DECLARE_FIELDS(wlan);
 /* pktdata.c: the `pcap_pktdata` layer of a pseudo header (PPI, PKTAP) and
  * the dissection of its packet by DLT */
 void pw_pcap_pktdata(struct pw_dctx *d, uint32_t dlt, struct pw_cur *c);

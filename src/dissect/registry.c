@@ -87,6 +87,8 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_PKTAP, pw_dissect_pktap, pw_fields_pktap},
     {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi},
     {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi},
+    {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap}, /* pushes wlan_radio */
+    {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
 };
 
 static const struct pw_binding bindings[] = {
@@ -165,6 +167,8 @@ static const struct pw_binding bindings[] = {
     /* more link types (branch linktypes; LINKTYPE_* numbers) */
     {PW_KS_LINKTYPE, 10, 10, PW_P_FDDI},
     {PW_KS_LINKTYPE, 104, 104, PW_P_CHDLC},
+    {PW_KS_LINKTYPE, 105, 105, PW_P_WLAN},     /* IEEE802_11 */
+    {PW_KS_LINKTYPE, 127, 127, PW_P_RADIOTAP}, /* IEEE802_11_RADIOTAP */
     {PW_KS_LINKTYPE, 129, 129, PW_P_ARCNET}, /* ARCNET_LINUX */
     {PW_KS_LINKTYPE, 192, 192, PW_P_PPI},
     {PW_KS_LINKTYPE, 226, 226, PW_P_IPNET},
