@@ -2,7 +2,8 @@
  *
  * Input: a 4-byte little-endian word, then the frame. The word's low byte
  * picks the link type from the table below (the link types registry.c
- * binds, plus one unbound); its second byte is added to the captured length
+ * binds, plus one unbound; new ones are appended so that the seeds keep
+ * their meaning); its second byte is added to the captured length
  * to make the reported length, so that truncation by a snap length (cursor
  * "short" versus "malformed") is exercised too.
  *
@@ -16,7 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint32_t linktypes[] = {1, 0, 108, 9, 50, 101, 228, 229, 113, 276, 100, 147};
+static const uint32_t linktypes[] = {1,   0,   108, 9,   50,  101, 228, 229, 113, 276, 100,
+                                     147, 104, 239, 129, 242, 226, 258, 192, 10,  105, 127};
 
 static struct pw_packet pkt;
 

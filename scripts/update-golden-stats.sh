@@ -51,3 +51,41 @@ ts get.pcap.endpoints_tcp get.pcap endpoints,tcp
 ts dns.pcap.endpoints_udp dns.pcap endpoints,udp
 ts dns.pcap.endpoints_eth dns.pcap endpoints,eth
 ts netbios.pcap.several netbios.pcap io,phs dests,tree conv,udp endpoints,udp
+# link types (branch linktypes): the five corpus reports of small captures
+# whose link layer is not Ethernet, and the link-layer fields as tshark
+# prints them with -T fields (pktwatch filter -T fields)
+LINK_CAPS="tcpdump/HDLC.pcap tcpdump/nflog.pcap tcpdump/arcnet-rfc1201-arp-icmp-http.pcap
+tcpdump/ipoib.pcap tcpdump/e1000g.pcap tcpdump/LINKTYPE_PKTAP.pcap zeek/radiotap.pcap
+zeek/wlanmon.pcap tcpdump/ieee802.11_tim_ie_oobr.pcap"
+for p in $LINK_CAPS; do
+    n=$(basename "$p")
+    cp "$C/$p" "tests/captures/$n"
+    for r in phs:io,phs dests:dests,tree conv_tcp:conv,tcp conv_udp:conv,udp endpoints_ip:endpoints,ip; do
+        f=${r%%:*} spec=${r#*:}
+        cp "$C/expected/$p/$f.txt" "$G/$n.$f.txt"
+        printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$G/$n.$f.txt" "$spec" "$n"
+    done
+done
+tf() { # out-name capture fields...
+    local out=$1 cap=$2; shift 2
+    local args=() a
+    for a in "$@"; do args+=(-e "$a"); done
+    tshark -n -r "tests/captures/$cap" -T fields "${args[@]}" > "$G/$out.txt" 2>/dev/null
+    printf 'fields-%s\t%s\t0\tfilter -T fields%s tests/captures/%s\n' "$out" "$G/$out.txt" \
+        "$(printf ' -e %s' "$@")" "$cap"
+}
+tf HDLC.pcap.fields HDLC.pcap frame.protocols chdlc.address chdlc.control chdlc.protocol \
+    slarp.ptype slarp.mysequence slarp.yoursequence slarp.reliability cdp.version cdp.ttl
+tf nflog.pcap.fields nflog.pcap frame.protocols nflog.family nflog.version nflog.res_id ip.src
+tf arcnet.fields arcnet-rfc1201-arp-icmp-http.pcap frame.protocols arcnet.src arcnet.dst \
+    arcnet.protID
+tf ipoib.pcap.fields ipoib.pcap frame.protocols ipoib.daddr.qpn ipoib.dgid ipoib.grh.sqpn \
+    ipoib.grh.sgid ipoib.type
+tf e1000g.pcap.fields e1000g.pcap frame.protocols ipnet.version ipnet.family ipnet.htype \
+    ipnet.pktlen ipnet.ifindex ipnet.zsrc
+tf LINKTYPE_PKTAP.pcap.fields LINKTYPE_PKTAP.pcap frame.protocols pktap.hdrlen pktap.rectype \
+    pktap.dlt eth.src
+tf radiotap.pcap.fields radiotap.pcap frame.protocols radiotap.length radiotap.flags \
+    wlan.fc.type_subtype wlan.flags wlan.ra wlan.ta wlan.da wlan.sa wlan.bssid wlan.seq
+tf ieee802.11_tim_ie_oobr.pcap.fields ieee802.11_tim_ie_oobr.pcap frame.protocols \
+    wlan.fc.type_subtype wlan.duration wlan.ra wlan.da wlan.bssid wlan.seq

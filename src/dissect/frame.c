@@ -118,7 +118,7 @@ static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
 static bool listed(unsigned proto)
 {
     return proto != PW_P_WS_MALFORMED && proto != PW_P_WS_SHORT && proto != PW_P_PKT_COMMENT &&
-           proto != PW_P_TCP_SEGMENTS;
+           proto != PW_P_TCP_SEGMENTS && proto != PW_P_WLAN_MGT;
 }
 
 static size_t append(char *buf, size_t n, size_t at, const char *s)

@@ -5,8 +5,9 @@
  *   SNAP (DSAP = SSAP = 0xAA, UI control 0x03): OUI(3) protocol id(2)
  *
  * A SNAP header with OUI 00-00-00 (RFC 1042) or 00-00-F8 (802.1H bridge
- * tunnel) carries an EtherType, dispatched like Ethernet's. SAP 0x06 is IP
- * (ARPANET Internet Protocol SAP). Anything else (STP, NetBIOS, IPX, CDP, ...)
+ * tunnel) carries an EtherType, dispatched like Ethernet's; Cisco's OUI
+ * 00-00-0C with protocol id 0x2000 is CDP (cdp.c). SAP 0x06 is IP
+ * (ARPANET Internet Protocol SAP). Anything else (STP, NetBIOS, IPX, ...)
  * is carried as `data` until a dissector is bound. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
@@ -14,6 +15,8 @@
 #define SAP_SNAP 0xaau
 #define SAP_IP 0x06u
 #define LLC_UI 0x03u
+#define OUI_CISCO 0x00000cu
+#define CISCO_PID_CDP 0x2000u
 
 int pw_dissect_llc(struct pw_dctx *d, struct pw_cur *c)
 {
@@ -39,6 +42,8 @@ int pw_dissect_llc(struct pw_dctx *d, struct pw_cur *c)
         struct pw_cur payload = pw_cur_rest(c);
         if (oui == 0x000000u || oui == 0x0000f8u)
             pw_dispatch(d, PW_KS_ETHERTYPE, pid, &payload);
+        else if (oui == OUI_CISCO && pid == CISCO_PID_CDP)
+            pw_dissect_as(d, PW_P_CDP, &payload);
         else
             pw_data(d, &payload);
         return PW_DIS_OK;

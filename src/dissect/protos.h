@@ -97,6 +97,36 @@ PW_DECLARE_DISSECTOR(nbdgm);
 PW_DECLARE_DISSECTOR(lsd);
 PW_DECLARE_DISSECTOR(rpc);
 PW_DECLARE_FIELDS(dns);
+
+/* more link types (branch linktypes) */
+PW_DECLARE_DISSECTOR(chdlc);
+PW_DECLARE_DISSECTOR(slarp);
+PW_DECLARE_DISSECTOR(cdp);
+PW_DECLARE_DISSECTOR(nflog);
+PW_DECLARE_DISSECTOR(arcnet);
+PW_DECLARE_DISSECTOR(ipoib);
+PW_DECLARE_DISSECTOR(ipnet);
+PW_DECLARE_DISSECTOR(pktap);
+PW_DECLARE_DISSECTOR(ppi);
+PW_DECLARE_DISSECTOR(fddi);
+PW_DECLARE_DISSECTOR(radiotap);
+PW_DECLARE_DISSECTOR(wlan);
+PW_DECLARE_FIELDS(chdlc);
+PW_DECLARE_FIELDS(slarp);
+PW_DECLARE_FIELDS(cdp);
+PW_DECLARE_FIELDS(nflog);
+PW_DECLARE_FIELDS(arcnet);
+PW_DECLARE_FIELDS(ipoib);
+PW_DECLARE_FIELDS(ipnet);
+PW_DECLARE_FIELDS(pktap);
+PW_DECLARE_FIELDS(ppi);
+PW_DECLARE_FIELDS(fddi);
+PW_DECLARE_FIELDS(radiotap);
+PW_DECLARE_FIELDS(wlan);
+/* pktdata.c: the `pcap_pktdata` layer of a pseudo header (PPI, PKTAP) and
+ * the dissection of its packet by DLT */
+void pw_pcap_pktdata(struct pw_dctx *d, uint32_t dlt, struct pw_cur *c);
+
 void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto);
 
 #endif

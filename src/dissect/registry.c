@@ -76,6 +76,19 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_QUIC, pw_dissect_quic, NULL},
     {PW_P_NBDGM, pw_dissect_nbdgm, NULL},
     {PW_P_RPC, pw_dissect_rpc, NULL},
+    /* more link types (branch linktypes) */
+    {PW_P_CHDLC, pw_dissect_chdlc, pw_fields_chdlc},
+    {PW_P_SLARP, pw_dissect_slarp, pw_fields_slarp},
+    {PW_P_CDP, pw_dissect_cdp, pw_fields_cdp},
+    {PW_P_NFLOG, pw_dissect_nflog, pw_fields_nflog},
+    {PW_P_ARCNET, pw_dissect_arcnet, pw_fields_arcnet},
+    {PW_P_IPOIB, pw_dissect_ipoib, pw_fields_ipoib},
+    {PW_P_IPNET, pw_dissect_ipnet, pw_fields_ipnet},
+    {PW_P_PKTAP, pw_dissect_pktap, pw_fields_pktap},
+    {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi},
+    {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi},
+    {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap}, /* pushes wlan_radio */
+    {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
 };
 
 static const struct pw_binding bindings[] = {
@@ -151,6 +164,18 @@ static const struct pw_binding bindings[] = {
     /* IP protocols whose hierarchy entry is all the statistics need */
     {PW_KS_IPPROTO, 2, 2, PW_P_IGMP},
     {PW_KS_IPPROTO, 89, 89, PW_P_OSPF},
+    /* more link types (branch linktypes; LINKTYPE_* numbers) */
+    {PW_KS_LINKTYPE, 10, 10, PW_P_FDDI},
+    {PW_KS_LINKTYPE, 104, 104, PW_P_CHDLC},
+    {PW_KS_LINKTYPE, 105, 105, PW_P_WLAN},     /* IEEE802_11 */
+    {PW_KS_LINKTYPE, 127, 127, PW_P_RADIOTAP}, /* IEEE802_11_RADIOTAP */
+    {PW_KS_LINKTYPE, 129, 129, PW_P_ARCNET}, /* ARCNET_LINUX */
+    {PW_KS_LINKTYPE, 192, 192, PW_P_PPI},
+    {PW_KS_LINKTYPE, 226, 226, PW_P_IPNET},
+    {PW_KS_LINKTYPE, 239, 239, PW_P_NFLOG},
+    {PW_KS_LINKTYPE, 242, 242, PW_P_IPOIB},
+    {PW_KS_LINKTYPE, 258, 258, PW_P_PKTAP},
+    {PW_KS_ETHERTYPE, 0x2000, 0x2000, PW_P_CDP}, /* Cisco HDLC; as tshark's table */
 };
 
 #define LT_DENSE 512u

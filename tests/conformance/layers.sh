@@ -25,7 +25,10 @@
 #   pktwatch's chain:
 #     - `_ws.malformed`, `_ws.short` and `pkt_comment` are dropped:
 #       frame.protocols does not list them (tshark shows them in the protocol
-#       hierarchy only).
+#       hierarchy only), nor `wlan.mgt` (a hierarchy level only);
+#     - the same cut as tshark's: from the first layer not in the list below
+#       (an application protocol of the application stage: dns, http, ...)
+#       the chain is `data`, so both sides are compared on the same terms.
 # A frame agrees when the two normalised chains are equal. One difference is
 # counted apart, as "held for TCP reassembly": tshark shows a TCP segment
 # whose payload an application dissector asked to reassemble with more
@@ -83,8 +86,16 @@ cap, out, show_diffs, min_pct = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sy
 OURS = {"eth", "llc", "vlan", "ieee8021ad", "sll", "null", "raw", "ppp", "pppoes", "loop",
         "arp", "ip", "ipv6", "icmp", "icmpv6", "ipv6.hopopts", "ipv6.routing",
         "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data"}
+# more link types (branch linktypes)
+LINKTYPES = {"chdlc", "slarp", "cdp", "nflog", "arcnet", "ipoib", "ipnet", "pktap", "ppi",
+             "pcap_pktdata", "fddi", "radiotap", "wlan_radio", "wlan", "wlan.mgt"}
+OURS |= LINKTYPES
 PSEUDO = {"_ws.malformed", "_ws.short", "pkt_comment"}
+# tree items that frame.protocols does not list (a phs level only)
+NOT_LISTED = {"wlan.mgt"}
 LINKS = {"eth", "sll", "null", "raw", "ppp", "ip", "ipv6"}
+LINKS |= {"chdlc", "nflog", "arcnet", "ipoib", "ipnet", "pktap", "ppi", "fddi", "radiotap",
+          "wlan"}
 
 def norm_tshark(chain):
     res = []
@@ -98,7 +109,18 @@ def norm_tshark(chain):
     return ":".join(res)
 
 def norm_ours(chain):
-    return ":".join(p for p in chain.split(":") if p and p not in PSEUDO and p != "pkt_comment")
+    # cut like tshark's chain: a layer this script does not know (an
+    # application protocol such as dns, from the application stage) and
+    # what follows becomes `data`
+    res = []
+    for p in chain.split(":"):
+        if not p or p in PSEUDO or p in NOT_LISTED:
+            continue
+        if p not in OURS and p != "(missing)":
+            res.append("data")
+            break
+        res.append(p)
+    return ":".join(res)
 
 def read_phs(path):
     counts = collections.Counter()
@@ -134,7 +156,14 @@ def read_phs(path):
 def ours_phs(rows):
     counts = collections.Counter()
     for phs in rows:
-        path = [p for p in phs.split(":") if p]
+        path = []
+        for p in phs.split(":"):
+            if not p:
+                continue
+            if p not in OURS and p not in PSEUDO:
+                path.append("data")
+                break
+            path.append(p)
         for i in range(1, len(path) + 1):
             counts[tuple(path[:i])] += 1
     return counts

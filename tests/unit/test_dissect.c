@@ -1124,6 +1124,241 @@ static void test_field_table(void)
     CHECK(pw_field_by_name("ip.flags.df")->type == PW_FT_BOOLEAN);
 }
 
+/* ---- link types of branch linktypes ------------------------------------- */
+
+static void le16(struct bb *f, unsigned v)
+{
+    put8(f, v);
+    put8(f, v >> 8);
+}
+
+static void le32(struct bb *f, uint32_t v)
+{
+    le16(f, v & 0xffff);
+    le16(f, v >> 16);
+}
+
+/* an IPv4/UDP datagram with 4 payload bytes */
+static void ip4_udp(struct bb *f)
+{
+    uint32_t ip = ip4(f, 17);
+    uint32_t u = udp(f, 40000, 9999);
+    put32(f, 0xcafef00d);
+    udp_end(f, u);
+    ip4_end(f, ip);
+}
+
+static void test_fddi_bitswapped(void)
+{
+    struct bb f = {0};
+    put8(&f, 0x50); /* async LLC, priority 0 */
+    static const uint8_t dst[6] = {0xaa, 0x00, 0x04, 0x00, 0x82, 0xa7};
+    static const uint8_t src[6] = {0x80, 0x01, 0x02, 0x03, 0x04, 0x05};
+    putn(&f, dst, 6);
+    putn(&f, src, 6);
+    put8(&f, 0xaa);
+    put8(&f, 0xaa);
+    put8(&f, 0x03);
+    put8(&f, 0);
+    put16(&f, 0);
+    put16(&f, 0x0800);
+    ip4_udp(&f);
+    const struct pw_packet *p = dissect_lt(&f, 10, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "fddi:llc:ip:udp:data");
+    CHECK_EQ_INT(fu(p, 0, "fddi.fc"), 0x50);
+    struct pw_fvalue v;
+    CHECK(field(p, 0, "fddi.dst", &v) == 2); /* tshark adds it twice */
+    static const uint8_t want_dst[6] = {0x55, 0x00, 0x20, 0x00, 0x41, 0xe5};
+    CHECK(memcmp(v.v.addr, want_dst, 6) == 0);
+    CHECK(field(p, 0, "fddi.src", &v) == 2);
+    static const uint8_t want_src[6] = {0x01, 0x80, 0x40, 0xc0, 0x20, 0xa0};
+    CHECK(memcmp(v.v.addr, want_src, 6) == 0);
+    /* an SMT frame is data */
+    f.b[0] = 0x41;
+    CHECK_EQ_STR(chain(dissect_lt(&f, 10, f.n, f.n)), "fddi:data");
+}
+
+static void test_nflog_byte_orders(void)
+{
+    /* big-endian TLVs (a big-endian capturing host), prefix TLV padded */
+    struct bb f = {0};
+    put8(&f, 2);
+    put8(&f, 0);
+    put16(&f, 7);
+    put16(&f, 5); /* prefix "ab\0" + pad */
+    put16(&f, 10);
+    fill(&f, 0x61, 1);
+    fill(&f, 0, 3);
+    uint32_t at = f.n;
+    put16(&f, 0);
+    put16(&f, 9);
+    ip4_udp(&f);
+    patch16(&f, at, f.n - at);
+    const struct pw_packet *p = dissect_lt(&f, 239, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "nflog:ip:udp:data");
+    CHECK(p->layer[0].flags & PW_LF_SUBTREE); /* no hierarchy level, as in tshark */
+    CHECK_EQ_INT(fu(p, 0, "nflog.res_id"), 7);
+    CHECK_EQ_INT(p->layer[0].hlen, 16);
+    /* the same record with little-endian TLVs */
+    struct bb g = {0};
+    put8(&g, 10);
+    put8(&g, 0);
+    put16(&g, 0);
+    at = g.n;
+    le16(&g, 0);
+    le16(&g, 9);
+    uint32_t ip = ip6(&g, 17);
+    uint32_t u = udp(&g, 1, 2);
+    udp_end(&g, u);
+    ip6_end(&g, ip);
+    g.b[at] = (uint8_t)(g.n - at);
+    CHECK_EQ_STR(chain(dissect_lt(&g, 239, g.n, g.n)), "nflog:ipv6:udp");
+    /* a TLV length below 4 is malformed */
+    g.b[at] = 2;
+    p = dissect_lt(&g, 239, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "nflog:_ws.malformed");
+}
+
+static void test_arcnet_exception(void)
+{
+    struct bb f = {0};
+    put8(&f, 0x01);
+    put8(&f, 0x02);
+    put16(&f, 0);
+    put8(&f, 0xd4); /* RFC 1201 IP */
+    put8(&f, 0xff); /* exception packet */
+    put16(&f, 0xffff);
+    put8(&f, 0xd4);
+    put8(&f, 0);
+    put16(&f, 0x0042);
+    ip4_udp(&f);
+    const struct pw_packet *p = dissect_lt(&f, 129, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "arcnet:ip:udp:data");
+    CHECK_EQ_INT(p->layer[0].hlen, 12);
+    CHECK_EQ_INT(fu(p, 0, "arcnet.protID"), 0xd4);
+    /* RFC 1051 ids have no split flag or sequence */
+    struct bb g = {0};
+    put8(&g, 1);
+    put8(&g, 2);
+    put16(&g, 0);
+    put8(&g, 0xf0);
+    ip4_udp(&g);
+    p = dissect_lt(&g, 129, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "arcnet:ip:udp:data");
+    CHECK_EQ_INT(p->layer[0].hlen, 5);
+}
+
+static void test_radiotap_wlan(void)
+{
+    /* radiotap with TSFT and Flags (FCS present), then a QoS data frame
+     * with four addresses and HT control, LLC/SNAP, IPv4 and the FCS */
+    struct bb f = {0};
+    put8(&f, 0);
+    put8(&f, 0);
+    le16(&f, 17);
+    le32(&f, 0x3); /* TSFT (already 8-aligned at offset 8), Flags */
+    fill(&f, 0x11, 8);
+    put8(&f, 0x10); /* FCS at end */
+    put8(&f, 0x88); /* QoS data */
+    put8(&f, 0x83); /* To DS, From DS, Order */
+    le16(&f, 44);
+    putn(&f, MAC_A, 6);
+    putn(&f, MAC_B, 6);
+    putn(&f, MAC_A, 6);
+    le16(&f, 0x0120); /* sequence 18 */
+    putn(&f, MAC_B, 6);
+    le16(&f, 0);        /* QoS control */
+    fill(&f, 0, 4);     /* HT control */
+    put8(&f, 0xaa);
+    put8(&f, 0xaa);
+    put8(&f, 0x03);
+    fill(&f, 0, 3);
+    put16(&f, 0x0800);
+    ip4_udp(&f);
+    fill(&f, 0xee, 4); /* FCS */
+    const struct pw_packet *p = dissect_lt(&f, 127, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "radiotap:wlan_radio:wlan:llc:ip:udp:data");
+    CHECK_EQ_INT(p->layer[0].hlen, 17);
+    CHECK_EQ_INT(fu(p, 0, "radiotap.flags"), 0x10);
+    CHECK_EQ_INT(p->layer[2].hlen, 36);
+    CHECK_EQ_INT(fu(p, 2, "wlan.fc.type_subtype"), 0x28);
+    CHECK_EQ_INT(fu(p, 2, "wlan.seq"), 18);
+    CHECK_EQ_INT(fu(p, 2, "wlan.fc.ds"), 3);
+    CHECK(field(p, 2, "wlan.bssid", NULL) == 0); /* none with both DS bits */
+    struct pw_fvalue v;
+    CHECK(field(p, 2, "wlan.sa", &v) == 1 && memcmp(v.v.addr, MAC_B, 6) == 0);
+    /* the FCS is not part of the frame body: the data is the 4 UDP bytes */
+    CHECK_EQ_INT(p->layer[p->nlayers - 1].len, 4);
+    /* a management frame (802.11 link type): wlan, then wlan.mgt */
+    struct bb g = {0};
+    put8(&g, 0x40); /* probe request */
+    put8(&g, 0);
+    le16(&g, 0);
+    putn(&g, MAC_A, 6);
+    putn(&g, MAC_B, 6);
+    putn(&g, MAC_A, 6);
+    le16(&g, 0);
+    put8(&g, 0); /* SSID element, empty */
+    put8(&g, 0);
+    p = dissect_lt(&g, 105, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "wlan:wlan.mgt");
+    /* cut by the snap length: the body parser runs short */
+    p = dissect_lt(&g, 105, g.n, g.n + 100);
+    CHECK_EQ_STR(chain(p), "wlan:wlan.mgt:_ws.short");
+    /* protected data is data; a null-data frame has no body */
+    g.b[0] = 0x08;
+    g.b[1] = 0x40;
+    CHECK_EQ_STR(chain(dissect_lt(&g, 105, g.n, g.n)), "wlan:data");
+    g.b[0] = 0x48;
+    g.b[1] = 0x00;
+    CHECK_EQ_STR(chain(dissect_lt(&g, 105, 24, 24)), "wlan");
+}
+
+static void test_pseudo_headers_and_chdlc(void)
+{
+    /* PPI with an Ethernet DLT */
+    struct bb f = {0};
+    put8(&f, 0);
+    put8(&f, 0);
+    le16(&f, 12);
+    le32(&f, 1);
+    fill(&f, 0, 4);
+    eth(&f, 0x0800);
+    ip4_udp(&f);
+    const struct pw_packet *p = dissect_lt(&f, 192, f.n, f.n);
+    CHECK_EQ_STR(chain(p), "ppi:pcap_pktdata:eth:ip:udp:data");
+    CHECK(p->layer[1].flags & PW_LF_SUBTREE);
+    CHECK_EQ_INT(fu(p, 0, "ppi.dlt"), 1);
+    /* a header length below 8 is malformed */
+    f.b[2] = 4;
+    CHECK_EQ_STR(chain(dissect_lt(&f, 192, f.n, f.n)), "ppi:_ws.malformed");
+    /* Cisco HDLC inside LINKTYPE_PPP: ppp (no hierarchy level), chdlc */
+    struct bb g = {0};
+    put8(&g, 0x0f);
+    put8(&g, 0);
+    put16(&g, 0x0800);
+    ip4_udp(&g);
+    p = dissect_lt(&g, 9, g.n, g.n);
+    CHECK_EQ_STR(chain(p), "ppp:chdlc:ip:udp:data");
+    CHECK(p->layer[0].flags & PW_LF_SUBTREE);
+    CHECK(field(p, 0, "ppp.protocol", NULL) == 0);
+    CHECK_EQ_INT(fu(p, 1, "chdlc.protocol"), 0x0800);
+    /* SLARP on Cisco HDLC (0x8035 is not RARP there) */
+    struct bb h = {0};
+    put8(&h, 0x8f);
+    put8(&h, 0);
+    put16(&h, 0x8035);
+    put32(&h, 2);
+    put32(&h, 10);
+    put32(&h, 9);
+    put16(&h, 0xffff);
+    p = dissect_lt(&h, 104, h.n, h.n);
+    CHECK_EQ_STR(chain(p), "chdlc:slarp");
+    CHECK_EQ_INT(fu(p, 1, "slarp.yoursequence"), 9);
+    CHECK_EQ_INT(fu(p, 1, "slarp.reliability"), 0xffff);
+    CHECK(field(p, 1, "slarp.address", NULL) == 0);
+}
+
 TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_progress),
           TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
           TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
@@ -1138,4 +1373,6 @@ TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_
           TEST_CASE(test_null_both_orders), TEST_CASE(test_raw_link_types),
           TEST_CASE(test_pppoe_session), TEST_CASE(test_ppp_link_types), TEST_CASE(test_loop),
           TEST_CASE(test_too_many_layers), TEST_CASE(test_unknown_linktype_and_caplen),
-          TEST_CASE(test_field_table))
+          TEST_CASE(test_field_table), TEST_CASE(test_fddi_bitswapped),
+          TEST_CASE(test_nflog_byte_orders), TEST_CASE(test_arcnet_exception),
+          TEST_CASE(test_radiotap_wlan), TEST_CASE(test_pseudo_headers_and_chdlc))
