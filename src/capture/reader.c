@@ -92,10 +92,13 @@ static int fill(struct pw_reader *r, size_t n, struct pw_error *err)
         r->win_off = r->pos;
     }
     while (r->buf_len < n && !r->eof) {
-        if (r->buf_cap < n) {
-            /* Too small for the request: double, so that memory follows the
-             * bytes that actually arrive (a lying length in a short stream
-             * costs little), and never beyond one request plus a chunk. */
+        if (r->buf_cap < n && r->buf_len == r->buf_cap) {
+            /* Too small for the request and full: double, so that memory
+             * follows the bytes that actually arrive (a lying length in a
+             * short stream costs little), and never beyond one request plus
+             * a chunk. Growing only when full matters on pipes, where a
+             * read returns whatever is there: growing on every short read
+             * sized the window by the lying length after all. */
             size_t want = r->buf_cap ? r->buf_cap * 2 : STREAM_INITIAL;
             if (want > n + PW_STREAM_CHUNK)
                 want = n + PW_STREAM_CHUNK;
