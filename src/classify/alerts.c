@@ -1153,8 +1153,10 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     if (f->cls == CLS_LIVE && !bare_ack && !(l3->flags & PW_LF_FRAGMENT) && l3->off < pkt->caplen) {
         struct live *l = &a->live[f->live];
         l->last_ms = now;
-        lru_unlink(a, f->live);
-        lru_append(a, f->live);
+        if (a->lru_tail != f->live) { /* already the most recent: nothing to move */
+            lru_unlink(a, f->live);
+            lru_append(a, f->live);
+        }
         struct pw_cls_result res;
         int rc = pw_cls_packet(a->cls, l->cf, pkt->data + l3->off, pkt->caplen - l3->off,
                                now < 0 ? 0 : (uint64_t)now, &res);
