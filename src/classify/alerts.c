@@ -101,13 +101,13 @@ struct afl {
 
 /* tshark sometimes starts a new tcp.stream in the middle of a connection
  * (the same four-tuple, no new SYN); the classifier must see the connection
- * whole, so such a stream becomes an alias of the record it continues.
- * `last` maps each four-tuple to the stream of its current record. */
+ * whole, so such a stream becomes an alias of the record it continues. The
+ * flow stage says which stream the conversation had before
+ * (pkt->tcp.renewed, prev_stream), so no table of four-tuples is needed. */
 struct ftab {
     struct afl **slabs;
     uint32_t nslabs, cap;
     uint64_t nflows;
-    struct pw_flowtab *last;
 };
 
 /* ---- evidence ------------------------------------------------------------ */
@@ -394,7 +394,6 @@ static void ftab_free(struct ftab *t)
     for (uint32_t i = 0; i < t->nslabs; i++)
         free(t->slabs[i]);
     free(t->slabs);
-    pw_flowtab_free(t->last);
     memset(t, 0, sizeof(*t));
 }
 
@@ -1080,22 +1079,30 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     }
     int64_t now = ts_ms(rec->ts);
     if (!(f->flags & F_USED)) {
-        /* a new stream: a new connection, or more of one tshark split */
-        struct pw_flow_key k;
-        int kdir;
-        pw_flow_key_make(&k, family, ipproto, src, sp, dst, dp, &kdir);
-        bool created = false;
-        uint32_t *lastp = t->last ? pw_flowtab_get(t->last, &k, &created) : NULL;
+        /* a new stream: a new connection, or more of one tshark split (a
+         * new stream on the same four-tuple without a SYN: the flow stage
+         * renewed the conversation at this segment) */
         bool pure_syn = ipproto == 6 && (tflags & PW_TCP_SYN) && !(tflags & PW_TCP_ACK);
-        struct afl *prev = lastp && !created ? ftab_get(t, *lastp) : NULL;
-        if (prev && !pure_syn && ipproto == 6) {
+        const struct pw_tcp_info *ti = &pkt->tcp;
+        struct afl *prev = NULL;
+        uint32_t root = 0;
+        if (ipproto == 6 && !pure_syn && ti->renewed && ti->layer == pkt->l4 &&
+            ti->stream == stream && ti->prev_stream < stream) {
+            root = ti->prev_stream;
+            prev = ftab_get(t, root);
+            if (prev && (prev->flags & F_ALIAS)) {
+                root = prev->alias;
+                prev = ftab_get(t, root);
+            }
+            if (prev && !(prev->flags & F_USED))
+                prev = NULL;
+        }
+        if (prev) {
             f->flags = F_USED | F_ALIAS;
-            f->alias = *lastp;
+            f->alias = root;
         } else {
             flow_init(f, family, ipproto, src, sp, dst, dp, tflags, pkt);
             t->nflows++;
-            if (lastp)
-                *lastp = stream;
         }
     }
     if (f->flags & F_ALIAS)
@@ -1146,8 +1153,10 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     if (f->cls == CLS_LIVE && !bare_ack && !(l3->flags & PW_LF_FRAGMENT) && l3->off < pkt->caplen) {
         struct live *l = &a->live[f->live];
         l->last_ms = now;
-        lru_unlink(a, f->live);
-        lru_append(a, f->live);
+        if (a->lru_tail != f->live) { /* already the most recent: nothing to move */
+            lru_unlink(a, f->live);
+            lru_append(a, f->live);
+        }
         struct pw_cls_result res;
         int rc = pw_cls_packet(a->cls, l->cf, pkt->data + l3->off, pkt->caplen - l3->off,
                                now < 0 ? 0 : (uint64_t)now, &res);
@@ -2253,9 +2262,7 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
     a->icmp = pw_flowtab_new(sizeof(struct icmpv), PW_ALERT_MAX_ICMP);
     a->reuse = pol->thr.classify_reuse;
     a->eps = pw_flowtab_new(sizeof(struct ep), PW_ALERT_MAX_ENDPOINTS);
-    a->tcp.last = pw_flowtab_new(sizeof(uint32_t), PW_ALERT_MAX_FLOWS);
-    if (!a->app_sev || !a->app_ports || !a->live || !a->live_free || !a->icmp || !a->eps ||
-        !a->tcp.last) {
+    if (!a->app_sev || !a->app_ports || !a->live || !a->live_free || !a->icmp || !a->eps) {
         pw_alerts_free(a);
         return pw_error_set(err, PW_ERR_NOMEM, "out of memory");
     }

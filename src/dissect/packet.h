@@ -148,7 +148,12 @@ struct pw_tcp_info {
     bool has_irtt;
     /* the sender is endpoint 0 or 1 of the flow key */
     uint8_t dir;
-    uint32_t stream; /* tcp.stream */
+    /* this segment started a new stream on a conversation record that had
+     * stream prev_stream until then (port reuse, or a conversation an
+     * application dissector made: see src/flow/tcp.c) */
+    bool renewed;
+    uint32_t prev_stream; /* when renewed */
+    uint32_t stream;      /* tcp.stream */
     uint32_t aflags; /* PW_TA_* */
     uint32_t seglen; /* tcp.len (when analysed) */
     /* tcp.seq, tcp.ack: relative when analysed, else as on the wire */

@@ -632,9 +632,13 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
         t->overflows++;
         return;
     }
+    bool renewed = false;
+    uint32_t prev_stream = 0;
     if (created) {
         conv_start(t, cv, pkt->frame, false);
     } else if (cv->renew) {
+        renewed = true;
+        prev_stream = cv->flow.stream;
         /* an application dissector made a conversation of its own on
          * these ports at the previous segment: tshark finds that one now,
          * without TCP state, so it is a new stream */
@@ -648,6 +652,8 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     /* port reuse: a new SYN with another initial sequence number */
     if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN && (fwd->sflags & PWI_S_BASE_SEQ_SET)) {
         if (s.seq != fwd->base_seq) {
+            renewed = true;
+            prev_stream = cv->flow.stream;
             conv_start(t, cv, pkt->frame, true);
             fwd = &cv->dir[dir];
             rev = &cv->dir[!dir];
@@ -727,6 +733,8 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     ti->analysed = analysed;
     ti->has_ta = o.ta;
     ti->dir = (uint8_t)dir;
+    ti->renewed = renewed;
+    ti->prev_stream = prev_stream;
     ti->stream = cv->flow.stream;
     ti->aflags = o.aflags;
     ti->acks_frame = o.acks_frame;

@@ -24,6 +24,8 @@ struct fr {
     int has_irtt; /* shown, as tshark shows it */
     int64_t irtt_ns;
     uint32_t aflags;
+    int renewed; /* the segment started a new stream on its conversation record */
+    uint32_t prev_stream;
 };
 
 struct run {
@@ -51,6 +53,8 @@ static void tap(void *arg, const struct pw_record *rec, const struct pw_packet *
     f->has_irtt = ti->has_ta && ti->has_irtt;
     f->irtt_ns = pw_nstime_ns(ti->initial_rtt);
     f->aflags = ti->aflags;
+    f->renewed = ti->renewed;
+    f->prev_stream = ti->prev_stream;
 }
 
 static void run_mem(const uint8_t *buf, size_t len, struct run *r)
@@ -187,6 +191,11 @@ static void test_port_reuse(void)
     IRTT(r, 12, 2000000);
     CHECK_EQ_INT(r.st.tcp_streams, 3);
     CHECK_EQ_INT(r.st.tcp_flows, 1);
+    /* the flow stage says which stream each new one replaced */
+    for (int i = 1; i <= 12; i++)
+        CHECK_EQ_INT(r.f[i - 1].renewed, i == 7 || i == 11);
+    CHECK_EQ_INT(r.f[6].prev_stream, 0);
+    CHECK_EQ_INT(r.f[10].prev_stream, 1);
 }
 
 static void test_simultaneous_open(void)
