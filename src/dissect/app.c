@@ -213,6 +213,7 @@ struct tcp_seg {
     const struct pw_tcp_proto *p;
     struct pw_cur pl; /* the payload */
     uint32_t seq;     /* sequence number of the payload's first byte */
+    bool fin;         /* the segment closes its direction */
 };
 
 static void dissect_pdu(struct pw_dctx *d, const struct pw_tcp_proto *p, struct pw_cur *c,
@@ -253,6 +254,8 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
                 dissect_pdu(d, p, &rest, &s->dir->st);
             return;
         }
+        if (n == PW_PDU_UNTIL_FIN && s->fin && avail == left)
+            n = left; /* the close is in this very segment */
         if (n > 0 && (uint64_t)n <= left) {
             struct pw_cur pdu = pw_cur_make(pl->base + o, avail < n ? avail : (uint32_t)n,
                                             (uint32_t)n);
@@ -271,7 +274,9 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
              * what it cannot see; the dissector runs off the captured end */
             struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
             rest.off = pl->off + o;
-            if (!p->per_call)
+            if (p->proto == PW_P_HTTP)
+                dissect_pdu(d, p, &rest, &s->dir->st); /* notes the cut head */
+            else if (!p->per_call)
                 pw_app_push(d, p->proto, &rest);
             push_pseudo_item(d, PW_P_WS_SHORT, pl->off + o);
             return;
@@ -322,6 +327,11 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     }
     if (!done)
         return;
+    /* completed by a FIN without data: tshark draws `tcp.segments` before
+     * the reassembled PDU's items */
+    bool fin_only = s->pl.rep == 0;
+    if (fin_only)
+        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
     unsigned first = d->pkt->nlayers;
     struct pw_cur pdu = pw_cur_make(r->buf, r->kept < total ? r->kept : total, total);
     pdu.off = s->pl.off;
@@ -334,7 +344,8 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     }
     for (unsigned i = first; i < d->pkt->nlayers; i++)
         d->pkt->layer[i].flags |= PW_LF_REASSEMBLED;
-    push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
+    if (!fin_only)
+        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
     if (s->p->per_call && total == r->have && r->kept == r->have) {
         /* the call took whole segments: if its last PDU is incomplete, the
          * protocol asks for the rest of it, starting where it begins */
@@ -432,7 +443,7 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
             if (dr->r.active && dr->r.need == PW_REASM_UNTIL_FIN && seq == dr->r.next_seq) {
                 const struct pw_tcp_proto *p = tcp_proto_of(dr->r.proto);
                 if (p) {
-                    struct tcp_seg s = {a, f, dr, p, pw_cur_make(pkt->data, 0, 0), seq};
+                    struct tcp_seg s = {a, f, dr, p, pw_cur_make(pkt->data, 0, 0), seq, true};
                     s.pl.off = tl->off + tl->hlen;
                     tcp_continue(&d, &s, true);
                 }
@@ -448,13 +459,9 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         cap = rep;
     const uint8_t *p = pkt->data + (off < pkt->caplen ? off : 0);
 
-    if ((h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN) {
-        /* data on a SYN (TCP Fast Open, RFC 7413) is not handed to the
-         * application dissectors; the client sends it again after the
-         * handshake when the server did not take it */
-        pkt->nlayers = (uint16_t)data;
-        return;
-    }
+    /* data on a SYN (TCP Fast Open, RFC 7413) goes to the port's protocol
+     * like any payload; when no protocol takes it tshark shows nothing */
+    bool syn_only = (h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN;
     if (f) {
         /* tshark does not hand already-seen bytes to the dissectors again
          * (desegment_tcp's check against the highest sequence number seen):
@@ -519,8 +526,11 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (f)
             f->bound = PW_P_HTTP;
     }
-    if (!pp)
+    if (!pp) {
+        if (syn_only)
+            pkt->nlayers = (uint16_t)data;
         return; /* stays `data` */
+    }
 
     /* (joined mid-stream, tshark takes such data for continuation data) */
     if (pp->declines && f && f->syn_seen && f->valid != pp->proto && cap > 0 &&
@@ -535,14 +545,14 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     if (!f) {
         struct app_dir tmp;
         memset(&tmp, 0, sizeof(tmp));
-        struct tcp_seg s = {a, NULL, &tmp, pp, pl, seq};
+        struct tcp_seg s = {a, NULL, &tmp, pp, pl, seq, fin};
         /* stateless: complete PDUs only */
         tcp_call(&d, &s, 0);
         pw_reasm_free(&tmp.r, &a->pool);
         return;
     }
     struct app_dir *dr = &f->dir[dirn];
-    struct tcp_seg s = {a, f, dr, pp, pl, seq};
+    struct tcp_seg s = {a, f, dr, pp, pl, seq, fin};
     if (dr->r.active) {
         if (dr->r.proto != pp->proto) {
             pw_reasm_stop(&dr->r, &a->pool);

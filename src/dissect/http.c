@@ -46,6 +46,7 @@ struct http_head {
     int status;
     bool chunked;
     bool has_len;
+    bool close;        /* Connection: close */
     uint64_t clen;
     char ctype[64];    /* media type, lower case, without parameters */
 };
@@ -119,6 +120,12 @@ static bool parse_head(const uint8_t *p, uint32_t avail, struct http_head *h)
             for (uint32_t k = 0; k + 7 <= vn; k++)
                 if (strncasecmp((const char *)v + k, "chunked", 7) == 0)
                     h->chunked = true;
+        } else if (hdr_is(line, n, "connection")) {
+            uint32_t vn;
+            const uint8_t *v = hdr_value(line, n, "connection", &vn);
+            for (uint32_t k = 0; k + 5 <= vn; k++)
+                if (strncasecmp((const char *)v + k, "close", 5) == 0)
+                    h->close = true;
         } else if (hdr_is(line, n, "content-type")) {
             uint32_t vn;
             const uint8_t *v = hdr_value(line, n, "content-type", &vn);
@@ -186,11 +193,12 @@ static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
     (void)st;
     if (avail == 0)
         return PW_PDU_MORE;
-    /* tshark's HTTP first waits for a complete first line (desegmenting),
-     * then decides whether this is HTTP at all */
-    if (!memchr(p, '\n', avail))
-        return avail < left ? PW_PDU_REST : PW_PDU_MORE;
+    /* tshark's HTTP first waits for a complete first line (desegmenting)
+     * when the bytes could begin a request or status line, then decides
+     * whether this is HTTP at all; other data is a continuation at once */
     int k = http_start(p, avail);
+    if (!memchr(p, '\n', avail))
+        return k == 0 ? PW_PDU_REST : PW_PDU_MORE;
     if (k <= 0)
         return PW_PDU_REST;
     struct http_head h;
@@ -205,10 +213,12 @@ static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
     }
     if (h.has_len)
         return (int64_t)(h.hlen + h.clen);
-    /* no length: a response takes what this call has (tshark does not wait
-     * for the close), a request has no body */
+    /* no length: a response that announces `Connection: close` ends with
+     * the connection (tshark reassembles it up to the FIN); another takes
+     * what this call has (tshark does not wait for the close); a request
+     * has no body */
     if (h.kind == 2)
-        return left;
+        return h.close ? PW_PDU_UNTIL_FIN : (int64_t)left;
     return h.hlen;
 }
 
@@ -260,17 +270,38 @@ static unsigned media_proto(const char *ct, const uint8_t *b, uint32_t n)
 
 static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
 {
-    (void)st;
     uint32_t avail = pw_cur_left(c), rep = pw_cur_rep_left(c);
     const uint8_t *p = pw_cur_ptr(c);
-    /* data that is not HTTP gets no item at all from tshark's HTTP */
-    if (http_start(p, avail) <= 0)
+    /* data that is not HTTP: when it holds no complete line, or when it
+     * follows a response whose body has no known length, tshark shows it
+     * as a continuation, one `http` item with the data drawn inside its
+     * tree (a layer of frame.protocols, not a level of the hierarchy);
+     * otherwise (a line that is not a request or status line) no item */
+    if (http_start(p, avail) <= 0) {
+        if (memchr(p, '\n', avail) && !(st && st->http_open))
+            return;
+        if (!pw_app_push(d, PW_P_HTTP, c))
+            return;
+        if (rep == 0)
+            return;
+        unsigned n0 = d->pkt->nlayers;
+        pw_data(d, c);
+        for (unsigned i = n0; i < d->pkt->nlayers; i++)
+            d->pkt->layer[i].flags |= PW_LF_SUBTREE;
         return;
+    }
     if (!pw_app_push(d, PW_P_HTTP, c))
         return;
     struct http_head h;
-    if (!parse_head(p, avail, &h))
+    if (!parse_head(p, avail, &h)) {
+        if (st) /* a head cut by the capture: the body length is unknown */
+            st->http_open = http_start(p, avail) == 2;
         return;
+    }
+    if (st)
+        st->http_open = h.kind == 2 && !h.chunked && !h.has_len &&
+                        !((h.status >= 100 && h.status < 200) || h.status == 204 ||
+                          h.status == 304);
     uint64_t body = rep > h.hlen ? rep - h.hlen : 0;
     if (h.chunked && body) {
         uint64_t data = 0;
