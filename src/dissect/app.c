@@ -462,7 +462,23 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     /* data on a SYN (TCP Fast Open, RFC 7413) goes to the port's protocol
      * like any payload; when no protocol takes it tshark shows nothing */
     bool syn_only = (h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN;
-    if (f) {
+    /* the flow stage's verdict on this segment (tcp.analysis flags) */
+    uint32_t af = (pkt->flow_done && pkt->tcp.layer == t && pkt->tcp.analysed) ? pkt->tcp.aflags : 0;
+    if (f && (af & PW_TA_RETRANSMISSION) && cap == rep) {
+        /* a segment flagged as a (plain) retransmission is not dissected
+         * again: tshark shows it as "Retransmitted TCP segment data" */
+        uint32_t nxt = seq + rep;
+        struct app_dir *dr = &f->dir[dirn];
+        if (!dr->maxnext_set || seq_lt(dr->maxnextseq, nxt)) {
+            dr->maxnextseq = nxt;
+            dr->maxnext_set = true;
+        }
+        pkt->nlayers = (uint16_t)data;
+        return;
+    }
+    if (f && (af & PW_TA_FAST_RETRANSMISSION)) {
+        /* a fast retransmission is dissected again as a whole */
+    } else if (f) {
         /* tshark does not hand already-seen bytes to the dissectors again
          * (desegment_tcp's check against the highest sequence number seen):
          * a segment wholly retransmitted shows nothing past `tcp`, one that
