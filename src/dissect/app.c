@@ -230,6 +230,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
 {
     const struct pw_tcp_proto *p = s->p;
     struct pw_cur *pl = &s->pl;
+    const uint32_t o0 = o; /* where the call starts */
     if (p->per_call && o < pl->rep) {
         uint32_t avail = pl->cap > o ? pl->cap - o : 0;
         if (p->pdu_len(pl->base + o, avail < pl->rep - o ? avail : pl->rep - o, pl->rep - o,
@@ -246,6 +247,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
         uint32_t avail = pl->cap > o ? pl->cap - o : 0;
         if (avail > left)
             avail = left;
+        s->dir->st.call_pos = o - o0;
         int64_t n = p->pdu_len(pl->base + o, avail, left, &s->dir->st);
         if (n == PW_PDU_REST) {
             struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
@@ -300,6 +302,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     uint32_t avail = s->pl.cap < s->pl.rep ? s->pl.cap : s->pl.rep;
     if (s->pl.rep)
         pw_reasm_add(r, &s->a->pool, s->pl.base, avail, s->pl.rep);
+    s->dir->st.call_pos = 0;
     if (r->need == PW_REASM_NEED_MORE && r->kept) {
         int64_t n = s->p->pdu_len(r->buf, r->kept, r->have, &s->dir->st);
         if (n > 0 && s->p->per_call && (uint64_t)n <= r->have)

@@ -33,6 +33,7 @@ struct pw_app_pstate {
     uint8_t ssh_encrypted;
     uint8_t ssh_v1; /* SSH protocol 1 framing (its length stays in clear) */
     uint8_t http_open; /* the last HTTP response had a body of unknown length */
+    uint32_t call_pos; /* offset of the PDU being framed within its call */
 };
 
 /* pdu_len results besides a length > 0 */

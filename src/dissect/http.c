@@ -187,6 +187,43 @@ static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
     }
 }
 
+/* What tshark's HTTP makes of data that does not start a request or
+ * status line (its line-by-line walk):
+ *  - after a response whose body length is unknown, or after a message
+ *    earlier in the same call: a continuation (an `http` item holding the
+ *    data);
+ *  - a first byte that is not printable: nothing;
+ *  - no line end (CR or LF) yet: more data is needed (one more segment);
+ *  - a first line with a colon looks like a header line: an `http` item,
+ *    malformed when the name before the colon is not a token;
+ *  - any other line: nothing. */
+enum { NH_CONT, NH_NOTHING, NH_MORE, NH_HEADER, NH_HEADER_BAD };
+
+static bool tchar(uint8_t ch)
+{
+    return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static int nonhttp(const uint8_t *p, uint32_t avail, const struct pw_app_pstate *st)
+{
+    if (st && (st->http_open || st->call_pos > 0))
+        return NH_CONT;
+    if (avail == 0 || p[0] < 0x20 || p[0] > 0x7e)
+        return NH_NOTHING;
+    uint32_t e = 0;
+    while (e < avail && p[e] != '\r' && p[e] != '\n')
+        e++;
+    if (e == avail)
+        return NH_MORE;
+    const uint8_t *colon = memchr(p, ':', e);
+    if (!colon)
+        return NH_NOTHING;
+    for (const uint8_t *q = p; q < colon; q++)
+        if (!tchar(*q))
+            return NH_HEADER_BAD;
+    return colon == p ? NH_HEADER_BAD : NH_HEADER;
+}
+
 static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
                             const struct pw_app_pstate *st)
 {
@@ -197,8 +234,10 @@ static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
      * when the bytes could begin a request or status line, then decides
      * whether this is HTTP at all; other data is a continuation at once */
     int k = http_start(p, avail);
+    if (k == 0)
+        return nonhttp(p, avail, st) == NH_MORE && avail == left ? PW_PDU_MORE : PW_PDU_REST;
     if (!memchr(p, '\n', avail))
-        return k == 0 ? PW_PDU_REST : PW_PDU_MORE;
+        return PW_PDU_MORE;
     if (k <= 0)
         return PW_PDU_REST;
     struct http_head h;
@@ -278,9 +317,17 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
      * tree (a layer of frame.protocols, not a level of the hierarchy);
      * otherwise (a line that is not a request or status line) no item */
     if (http_start(p, avail) <= 0) {
-        if (memchr(p, '\n', avail) && !(st && st->http_open))
+        int v = nonhttp(p, avail, st);
+        if (v == NH_NOTHING || v == NH_MORE)
             return;
         if (!pw_app_push(d, PW_P_HTTP, c))
+            return;
+        if (v == NH_HEADER_BAD) {
+            struct pw_cur at = pw_cur_make(d->pkt->data, 0, 0);
+            at.off = c->off + c->pos;
+            pw_push_layer(d, PW_P_WS_MALFORMED, &at);
+        }
+        if (v != NH_CONT)
             return;
         if (rep == 0)
             return;
