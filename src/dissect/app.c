@@ -417,6 +417,20 @@ static bool seq_lt(uint32_t a, uint32_t b)
     return (int32_t)(a - b) < 0;
 }
 
+/* tshark's TLS heuristic on TCP: a handshake or application data record
+ * header (the payload need not follow in the same segment) of SSL 3.0,
+ * TLS 1.0-1.2 or GM/T (0x0101), with a length from 1 to 2^14 + 2047. */
+static bool tls_heuristic(const uint8_t *p, uint32_t cap)
+{
+    if (cap < 5 || (p[0] != 0x16 && p[0] != 0x17))
+        return false;
+    unsigned v = ((unsigned)p[1] << 8) | p[2];
+    unsigned n = ((unsigned)p[3] << 8) | p[4];
+    if (v != 0x0300 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0x0101)
+        return false;
+    return n > 0 && n < 16384 + 2048;
+}
+
 static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
 {
     struct pw_layer *tl = &pkt->layer[t];
@@ -533,9 +547,9 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (f)
             f->bound = PW_P_VNC;
     }
-    if (!pp && cap >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 1) {
-        /* a TLS handshake record holding a ClientHello: tshark's TLS
-         * heuristic takes the conversation */
+    if (!pp && tls_heuristic(p, cap)) {
+        /* a TLS record header: tshark's TLS heuristic takes the
+         * conversation */
         pp = &pw_tcp_tls;
         if (f)
             f->bound = PW_P_TLS;
@@ -571,6 +585,9 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         return;
     }
     struct app_dir *dr = &f->dir[dirn];
+    /* the SSH protocol version is the conversation's: a side announcing
+     * protocol 1 (not "1.99") makes both directions use its framing */
+    dr->st.ssh_v1 = f->dir[0].st.ssh_v1 | f->dir[1].st.ssh_v1;
     struct tcp_seg s = {a, f, dr, pp, pl, seq, fin};
     if (dr->r.active) {
         if (dr->r.proto != pp->proto) {
