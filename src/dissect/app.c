@@ -249,11 +249,13 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
             avail = left;
         s->dir->st.call_pos = o - o0;
         int64_t n = p->pdu_len(pl->base + o, avail, left, &s->dir->st);
-        if (n == PW_PDU_REST) {
+        if (n == PW_PDU_REST || n == PW_PDU_REST_BAD) {
             struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
             rest.off = pl->off + o;
             if (!p->per_call)
                 dissect_pdu(d, p, &rest, &s->dir->st);
+            if (n == PW_PDU_REST_BAD)
+                push_pseudo_item(d, PW_P_WS_MALFORMED, pl->off + o);
             return;
         }
         if (n == PW_PDU_UNTIL_FIN && s->fin && avail == left)
@@ -313,7 +315,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
             r->need = (uint32_t)n;
         else if (n == PW_PDU_UNTIL_FIN)
             r->need = PW_REASM_UNTIL_FIN;
-        else if (n == PW_PDU_REST)
+        else if (n == PW_PDU_REST || n == PW_PDU_REST_BAD)
             r->need = r->have;
     }
     bool done;
@@ -360,7 +362,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
                 break;
             t += (uint32_t)n;
         }
-        if (t < r->have && n != PW_PDU_REST) {
+        if (t < r->have && n != PW_PDU_REST && n != PW_PDU_REST_BAD) {
             pw_reasm_tail(r, t, n > 0 ? (uint32_t)n : PW_REASM_NEED_MORE);
             return;
         }

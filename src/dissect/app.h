@@ -41,6 +41,7 @@ struct pw_app_pstate {
 #define PW_PDU_REST (-1)    /* not framed: the rest of the data is one item */
 #define PW_PDU_UNTIL_FIN (-2) /* the PDU ends when the sender closes */
 #define PW_PDU_NONE (-3)    /* per_call: the call shows nothing at all */
+#define PW_PDU_REST_BAD (-4) /* as PW_PDU_REST, and the item is malformed */
 
 struct pw_tcp_proto {
     uint16_t proto;
