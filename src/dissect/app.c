@@ -438,7 +438,8 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     struct pw_layer *tl = &pkt->layer[t];
     const struct pw_tcp_hdr *h = &tl->u.tcp;
     int dirn = 0;
-    struct app_flow *f = (tl->flags & PW_LF_QUOTED) ? NULL : flow_of(a, pkt, t, &dirn);
+    bool quoted = (tl->flags & PW_LF_QUOTED) != 0;
+    struct app_flow *f = quoted ? NULL : flow_of(a, pkt, t, &dirn);
     struct pw_dctx d = {pkt, 0, false};
 
     if (f) {
@@ -549,7 +550,8 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (f)
             f->bound = PW_P_VNC;
     }
-    if (!pp && tls_heuristic(p, cap)) {
+    if (!pp && (quoted ? cap >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 1
+                       : tls_heuristic(p, cap))) {
         /* a TLS record header: tshark's TLS heuristic takes the
          * conversation */
         pp = &pw_tcp_tls;
@@ -582,8 +584,15 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         memset(&tmp, 0, sizeof(tmp));
         struct tcp_seg s = {a, NULL, &tmp, pp, pl, seq, fin};
         /* stateless: complete PDUs only */
+        unsigned first = pkt->nlayers;
         tcp_call(&d, &s, 0);
         pw_reasm_free(&tmp.r, &a->pool);
+        /* TLS over a TCP header quoted in an ICMP error: tshark lists it in
+         * frame.protocols but it is not a level of the hierarchy */
+        if (quoted)
+            for (unsigned i = first; i < pkt->nlayers; i++)
+                if (pkt->layer[i].proto == PW_P_TLS)
+                    pkt->layer[i].flags |= PW_LF_SUBTREE;
         return;
     }
     struct app_dir *dr = &f->dir[dirn];
