@@ -35,6 +35,19 @@ for p in $CAPS; do
         printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$G/$n.$f.txt" "$spec" "$n"
     done
 done
+# io,phs only: application-layer corner cases (TCP Fast Open, an HTTP
+# message in a SYN/ACK, snaplen-cut HTTP, SSH duplicates, SSH on port 80,
+# SSH without an identification line, SYN/ACKs with different sequence
+# numbers, a truncated Ethernet header, AnyDesk on port 80)
+PHS_CAPS="zeek/tcp/tcp-fast-open.pcap zeek/tcp/payload-synack.pcap zeek/communityid/tcp.pcap
+ndpi/ssh_unidirectional.pcap ndpi/tls_multiple_synack_different_seq.pcapng
+zeek/ssh/ssh-on-port-80.pcap zeek/tcp/ssh-dups.pcap zeek/trunc/trunc-hdr.pcap ndpi/anydesk.pcapng"
+for p in $PHS_CAPS; do
+    n=$(basename "$p")
+    cp "$C/$p" "tests/captures/$n"
+    cp "$C/expected/$p/phs.txt" "$G/$n.phs.txt"
+    printf 'stats-%s-phs\t%s\t0\tstats -z io,phs tests/captures/%s\n' "$n" "$G/$n.phs.txt" "$n"
+done
 # specs the corpus does not keep, straight from tshark
 ts() { # out-name capture specs...
     local out=$1 cap=$2; shift 2

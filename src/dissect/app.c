@@ -213,6 +213,7 @@ struct tcp_seg {
     const struct pw_tcp_proto *p;
     struct pw_cur pl; /* the payload */
     uint32_t seq;     /* sequence number of the payload's first byte */
+    bool fin;         /* the segment closes its direction */
 };
 
 static void dissect_pdu(struct pw_dctx *d, const struct pw_tcp_proto *p, struct pw_cur *c,
@@ -229,6 +230,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
 {
     const struct pw_tcp_proto *p = s->p;
     struct pw_cur *pl = &s->pl;
+    const uint32_t o0 = o; /* where the call starts */
     if (p->per_call && o < pl->rep) {
         uint32_t avail = pl->cap > o ? pl->cap - o : 0;
         if (p->pdu_len(pl->base + o, avail < pl->rep - o ? avail : pl->rep - o, pl->rep - o,
@@ -245,14 +247,19 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
         uint32_t avail = pl->cap > o ? pl->cap - o : 0;
         if (avail > left)
             avail = left;
+        s->dir->st.call_pos = o - o0;
         int64_t n = p->pdu_len(pl->base + o, avail, left, &s->dir->st);
-        if (n == PW_PDU_REST) {
+        if (n == PW_PDU_REST || n == PW_PDU_REST_BAD) {
             struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
             rest.off = pl->off + o;
             if (!p->per_call)
                 dissect_pdu(d, p, &rest, &s->dir->st);
+            if (n == PW_PDU_REST_BAD)
+                push_pseudo_item(d, PW_P_WS_MALFORMED, pl->off + o);
             return;
         }
+        if (n == PW_PDU_UNTIL_FIN && s->fin && avail == left)
+            n = left; /* the close is in this very segment */
         if (n > 0 && (uint64_t)n <= left) {
             struct pw_cur pdu = pw_cur_make(pl->base + o, avail < n ? avail : (uint32_t)n,
                                             (uint32_t)n);
@@ -271,7 +278,9 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
              * what it cannot see; the dissector runs off the captured end */
             struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
             rest.off = pl->off + o;
-            if (!p->per_call)
+            if (p->proto == PW_P_HTTP)
+                dissect_pdu(d, p, &rest, &s->dir->st); /* notes the cut head */
+            else if (!p->per_call)
                 pw_app_push(d, p->proto, &rest);
             push_pseudo_item(d, PW_P_WS_SHORT, pl->off + o);
             return;
@@ -295,6 +304,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     uint32_t avail = s->pl.cap < s->pl.rep ? s->pl.cap : s->pl.rep;
     if (s->pl.rep)
         pw_reasm_add(r, &s->a->pool, s->pl.base, avail, s->pl.rep);
+    s->dir->st.call_pos = 0;
     if (r->need == PW_REASM_NEED_MORE && r->kept) {
         s->dir->st.capped = r->capped && !r->gap;
         int64_t n = s->p->pdu_len(r->buf, r->kept, r->have, &s->dir->st);
@@ -307,7 +317,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
             r->need = (uint32_t)n;
         else if (n == PW_PDU_UNTIL_FIN)
             r->need = PW_REASM_UNTIL_FIN;
-        else if (n == PW_PDU_REST)
+        else if (n == PW_PDU_REST || n == PW_PDU_REST_BAD)
             r->need = r->have;
     }
     bool done;
@@ -324,6 +334,11 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     }
     if (!done)
         return;
+    /* completed by a FIN without data: tshark draws `tcp.segments` before
+     * the reassembled PDU's items */
+    bool fin_only = s->pl.rep == 0;
+    if (fin_only)
+        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
     unsigned first = d->pkt->nlayers;
     struct pw_cur pdu = pw_cur_make(r->buf, r->kept < total ? r->kept : total, total);
     pdu.off = s->pl.off;
@@ -336,7 +351,8 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     }
     for (unsigned i = first; i < d->pkt->nlayers; i++)
         d->pkt->layer[i].flags |= PW_LF_REASSEMBLED;
-    push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
+    if (!fin_only)
+        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
     if (s->p->per_call && total == r->have && r->kept == r->have) {
         /* the call took whole segments: if its last PDU is incomplete, the
          * protocol asks for the rest of it, starting where it begins */
@@ -350,7 +366,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
                 break;
             t += (uint32_t)n;
         }
-        if (t < r->have && n != PW_PDU_REST) {
+        if (t < r->have && n != PW_PDU_REST && n != PW_PDU_REST_BAD) {
             pw_reasm_tail(r, t, n > 0 ? (uint32_t)n : PW_REASM_NEED_MORE);
             return;
         }
@@ -407,12 +423,27 @@ static bool seq_lt(uint32_t a, uint32_t b)
     return (int32_t)(a - b) < 0;
 }
 
+/* tshark's TLS heuristic on TCP: a handshake or application data record
+ * header (the payload need not follow in the same segment) of SSL 3.0,
+ * TLS 1.0-1.2 or GM/T (0x0101), with a length from 1 to 2^14 + 2047. */
+static bool tls_heuristic(const uint8_t *p, uint32_t cap)
+{
+    if (cap < 5 || (p[0] != 0x16 && p[0] != 0x17))
+        return false;
+    unsigned v = ((unsigned)p[1] << 8) | p[2];
+    unsigned n = ((unsigned)p[3] << 8) | p[4];
+    if (v != 0x0300 && v != 0x0301 && v != 0x0302 && v != 0x0303 && v != 0x0101)
+        return false;
+    return n > 0 && n < 16384 + 2048;
+}
+
 static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
 {
     struct pw_layer *tl = &pkt->layer[t];
     const struct pw_tcp_hdr *h = &tl->u.tcp;
     int dirn = 0;
-    struct app_flow *f = (tl->flags & PW_LF_QUOTED) ? NULL : flow_of(a, pkt, t, &dirn);
+    bool quoted = (tl->flags & PW_LF_QUOTED) != 0;
+    struct app_flow *f = quoted ? NULL : flow_of(a, pkt, t, &dirn);
     struct pw_dctx d = {pkt, 0, false};
 
     if (f) {
@@ -436,7 +467,7 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
             if (dr->r.active && dr->r.need == PW_REASM_UNTIL_FIN && seq == dr->r.next_seq) {
                 const struct pw_tcp_proto *p = tcp_proto_of(dr->r.proto);
                 if (p) {
-                    struct tcp_seg s = {a, f, dr, p, pw_cur_make(pkt->data, 0, 0), seq};
+                    struct tcp_seg s = {a, f, dr, p, pw_cur_make(pkt->data, 0, 0), seq, true};
                     s.pl.off = tl->off + tl->hlen;
                     tcp_continue(&d, &s, true);
                 }
@@ -452,14 +483,26 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         cap = rep;
     const uint8_t *p = pkt->data + (off < pkt->caplen ? off : 0);
 
-    if ((h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN) {
-        /* data on a SYN (TCP Fast Open, RFC 7413) is not handed to the
-         * application dissectors; the client sends it again after the
-         * handshake when the server did not take it */
+    /* data on a SYN (TCP Fast Open, RFC 7413) goes to the port's protocol
+     * like any payload; when no protocol takes it tshark shows nothing */
+    bool syn_only = (h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN;
+    /* the flow stage's verdict on this segment (tcp.analysis flags) */
+    uint32_t af = (pkt->flow_done && pkt->tcp.layer == t && pkt->tcp.analysed) ? pkt->tcp.aflags : 0;
+    if (f && (af & PW_TA_RETRANSMISSION) && cap == rep) {
+        /* a segment flagged as a (plain) retransmission is not dissected
+         * again: tshark shows it as "Retransmitted TCP segment data" */
+        uint32_t nxt = seq + rep;
+        struct app_dir *dr = &f->dir[dirn];
+        if (!dr->maxnext_set || seq_lt(dr->maxnextseq, nxt)) {
+            dr->maxnextseq = nxt;
+            dr->maxnext_set = true;
+        }
         pkt->nlayers = (uint16_t)data;
         return;
     }
-    if (f) {
+    if (f && (af & PW_TA_FAST_RETRANSMISSION)) {
+        /* a fast retransmission is dissected again as a whole */
+    } else if (f) {
         /* tshark does not hand already-seen bytes to the dissectors again
          * (desegment_tcp's check against the highest sequence number seen):
          * a segment wholly retransmitted shows nothing past `tcp`, one that
@@ -511,9 +554,10 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (f)
             f->bound = PW_P_VNC;
     }
-    if (!pp && cap >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 1) {
-        /* a TLS handshake record holding a ClientHello: tshark's TLS
-         * heuristic takes the conversation */
+    if (!pp && (quoted ? cap >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 1
+                       : tls_heuristic(p, cap))) {
+        /* a TLS record header: tshark's TLS heuristic takes the
+         * conversation */
         pp = &pw_tcp_tls;
         if (f)
             f->bound = PW_P_TLS;
@@ -523,8 +567,11 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         if (f)
             f->bound = PW_P_HTTP;
     }
-    if (!pp)
+    if (!pp) {
+        if (syn_only)
+            pkt->nlayers = (uint16_t)data;
         return; /* stays `data` */
+    }
 
     /* (joined mid-stream, tshark takes such data for continuation data) */
     if (pp->declines && f && f->syn_seen && f->valid != pp->proto && cap > 0 &&
@@ -539,14 +586,24 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     if (!f) {
         struct app_dir tmp;
         memset(&tmp, 0, sizeof(tmp));
-        struct tcp_seg s = {a, NULL, &tmp, pp, pl, seq};
+        struct tcp_seg s = {a, NULL, &tmp, pp, pl, seq, fin};
         /* stateless: complete PDUs only */
+        unsigned first = pkt->nlayers;
         tcp_call(&d, &s, 0);
         pw_reasm_free(&tmp.r, &a->pool);
+        /* TLS over a TCP header quoted in an ICMP error: tshark lists it in
+         * frame.protocols but it is not a level of the hierarchy */
+        if (quoted)
+            for (unsigned i = first; i < pkt->nlayers; i++)
+                if (pkt->layer[i].proto == PW_P_TLS)
+                    pkt->layer[i].flags |= PW_LF_SUBTREE;
         return;
     }
     struct app_dir *dr = &f->dir[dirn];
-    struct tcp_seg s = {a, f, dr, pp, pl, seq};
+    /* the SSH protocol version is the conversation's: a side announcing
+     * protocol 1 (not "1.99") makes both directions use its framing */
+    dr->st.ssh_v1 = f->dir[0].st.ssh_v1 | f->dir[1].st.ssh_v1;
+    struct tcp_seg s = {a, f, dr, pp, pl, seq, fin};
     if (dr->r.active) {
         if (dr->r.proto != pp->proto) {
             pw_reasm_stop(&dr->r, &a->pool);

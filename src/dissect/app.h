@@ -36,6 +36,8 @@ struct pw_app_pstate {
      * PW_REASM_KEEP: what is missing exists (tshark sees it), so a
      * dissector must not take the shortfall for a snaplen cut */
     uint8_t capped;
+    uint8_t http_open; /* the last HTTP response had a body of unknown length */
+    uint32_t call_pos; /* offset of the PDU being framed within its call */
 };
 
 /* pdu_len results besides a length > 0 */
@@ -43,6 +45,7 @@ struct pw_app_pstate {
 #define PW_PDU_REST (-1)    /* not framed: the rest of the data is one item */
 #define PW_PDU_UNTIL_FIN (-2) /* the PDU ends when the sender closes */
 #define PW_PDU_NONE (-3)    /* per_call: the call shows nothing at all */
+#define PW_PDU_REST_BAD (-4) /* as PW_PDU_REST, and the item is malformed */
 
 struct pw_tcp_proto {
     uint16_t proto;

@@ -21,8 +21,14 @@ int pw_dissect_eth(struct pw_dctx *d, struct pw_cur *c)
     pw_cur_bytes(c, h->src, 6);
     h->type = pw_cur_be16(c);
     l->hlen = ETH_HLEN;
-    if (!pw_check_cur(d, l, c))
+    if (!pw_check_cur(d, l, c)) {
+        /* a header cut by the capture: tshark lists `eth` in
+         * frame.protocols but its tree item is never added (only the
+         * `_ws.short` item is), so it is not a hierarchy level */
+        if (l->flags & PW_LF_TRUNCATED)
+            l->flags |= PW_LF_SUBTREE;
         return PW_DIS_OK;
+    }
 
     if (h->type < ETH_TYPE_MIN) {
         /* 802.3: the length bounds the LLC PDU; the rest is padding */

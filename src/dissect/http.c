@@ -46,6 +46,7 @@ struct http_head {
     int status;
     bool chunked;
     bool has_len;
+    bool close;        /* Connection: close */
     uint64_t clen;
     char ctype[64];    /* media type, lower case, without parameters */
 };
@@ -119,6 +120,12 @@ static bool parse_head(const uint8_t *p, uint32_t avail, struct http_head *h)
             for (uint32_t k = 0; k + 7 <= vn; k++)
                 if (strncasecmp((const char *)v + k, "chunked", 7) == 0)
                     h->chunked = true;
+        } else if (hdr_is(line, n, "connection")) {
+            uint32_t vn;
+            const uint8_t *v = hdr_value(line, n, "connection", &vn);
+            for (uint32_t k = 0; k + 5 <= vn; k++)
+                if (strncasecmp((const char *)v + k, "close", 5) == 0)
+                    h->close = true;
         } else if (hdr_is(line, n, "content-type")) {
             uint32_t vn;
             const uint8_t *v = hdr_value(line, n, "content-type", &vn);
@@ -180,16 +187,58 @@ static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
     }
 }
 
+/* What tshark's HTTP makes of data that does not start a request or
+ * status line (its line-by-line walk):
+ *  - after a response whose body length is unknown, or after a message
+ *    earlier in the same call: a continuation (an `http` item holding the
+ *    data);
+ *  - a first byte that is not printable: nothing;
+ *  - no line end (CR or LF) yet: more data is needed (one more segment);
+ *  - a first line with a colon looks like a header line: an `http` item,
+ *    malformed when the name before the colon is not a token;
+ *  - any other line: nothing. */
+enum { NH_CONT, NH_NOTHING, NH_MORE, NH_HEADER, NH_HEADER_BAD };
+
+static bool tchar(uint8_t ch)
+{
+    return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static int nonhttp(const uint8_t *p, uint32_t avail, const struct pw_app_pstate *st)
+{
+    if (st && (st->http_open || st->call_pos > 0))
+        return NH_CONT;
+    if (avail == 0 || p[0] < 0x20 || p[0] > 0x7e)
+        return NH_NOTHING;
+    uint32_t e = 0;
+    while (e < avail && p[e] != '\r' && p[e] != '\n')
+        e++;
+    if (e == avail)
+        return NH_MORE;
+    const uint8_t *colon = memchr(p, ':', e);
+    if (!colon)
+        return NH_NOTHING;
+    for (const uint8_t *q = p; q < colon; q++)
+        if (!tchar(*q))
+            return NH_HEADER_BAD;
+    return colon == p ? NH_HEADER_BAD : NH_HEADER;
+}
+
 static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
                             const struct pw_app_pstate *st)
 {
     if (avail == 0)
         return PW_PDU_MORE;
-    /* tshark's HTTP first waits for a complete first line (desegmenting),
-     * then decides whether this is HTTP at all */
-    if (!memchr(p, '\n', avail))
-        return avail < left && !(st && st->capped) ? PW_PDU_REST : PW_PDU_MORE;
+    /* tshark's HTTP first waits for a complete first line (desegmenting)
+     * when the bytes could begin a request or status line, then decides
+     * whether this is HTTP at all; other data is a continuation at once */
     int k = http_start(p, avail);
+    if (k == 0)
+        return nonhttp(p, avail, st) == NH_MORE && (avail == left || (st && st->capped))
+                   ? PW_PDU_MORE
+                   : PW_PDU_REST;
+    if (!memchr(p, '\n', avail))
+        return PW_PDU_MORE;
     if (k <= 0)
         return PW_PDU_REST;
     struct http_head h;
@@ -204,10 +253,12 @@ static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
     }
     if (h.has_len)
         return (int64_t)(h.hlen + h.clen);
-    /* no length: a response takes what this call has (tshark does not wait
-     * for the close), a request has no body */
+    /* no length: a response that announces `Connection: close` ends with
+     * the connection (tshark reassembles it up to the FIN); another takes
+     * what this call has (tshark does not wait for the close); a request
+     * has no body */
     if (h.kind == 2)
-        return left;
+        return h.close ? PW_PDU_UNTIL_FIN : (int64_t)left;
     return h.hlen;
 }
 
@@ -259,17 +310,46 @@ static unsigned media_proto(const char *ct, const uint8_t *b, uint32_t n)
 
 static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
 {
-    (void)st;
     uint32_t avail = pw_cur_left(c), rep = pw_cur_rep_left(c);
     const uint8_t *p = pw_cur_ptr(c);
-    /* data that is not HTTP gets no item at all from tshark's HTTP */
-    if (http_start(p, avail) <= 0)
+    /* data that is not HTTP: when it holds no complete line, or when it
+     * follows a response whose body has no known length, tshark shows it
+     * as a continuation, one `http` item with the data drawn inside its
+     * tree (a layer of frame.protocols, not a level of the hierarchy);
+     * otherwise (a line that is not a request or status line) no item */
+    if (http_start(p, avail) <= 0) {
+        int v = nonhttp(p, avail, st);
+        if (v == NH_NOTHING || v == NH_MORE)
+            return;
+        if (!pw_app_push(d, PW_P_HTTP, c))
+            return;
+        if (v == NH_HEADER_BAD) {
+            struct pw_cur at = pw_cur_make(d->pkt->data, 0, 0);
+            at.off = c->off + c->pos;
+            pw_push_layer(d, PW_P_WS_MALFORMED, &at);
+        }
+        if (v != NH_CONT)
+            return;
+        if (rep == 0)
+            return;
+        unsigned n0 = d->pkt->nlayers;
+        pw_data(d, c);
+        for (unsigned i = n0; i < d->pkt->nlayers; i++)
+            d->pkt->layer[i].flags |= PW_LF_SUBTREE;
         return;
+    }
     if (!pw_app_push(d, PW_P_HTTP, c))
         return;
     struct http_head h;
-    if (!parse_head(p, avail, &h))
+    if (!parse_head(p, avail, &h)) {
+        if (st) /* a head cut by the capture: the body length is unknown */
+            st->http_open = http_start(p, avail) == 2;
         return;
+    }
+    if (st)
+        st->http_open = h.kind == 2 && !h.chunked && !h.has_len &&
+                        !((h.status >= 100 && h.status < 200) || h.status == 204 ||
+                          h.status == 304);
     uint64_t body = rep > h.hlen ? rep - h.hlen : 0;
     if (h.chunked && body) {
         uint64_t data = 0;

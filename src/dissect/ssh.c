@@ -32,6 +32,10 @@ static int64_t ssh_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
         }
         if (avail < 4 && memcmp(p, "SSH-", avail) == 0)
             return PW_PDU_MORE;
+        /* no identification line first: tshark takes the capture for one
+         * joined mid-flow and shows the call as one encrypted packet, whose
+         * 4-byte length field a shorter call does not hold */
+        return left < 4 ? PW_PDU_REST_BAD : PW_PDU_REST;
     }
     if (avail < 5)
         return PW_PDU_MORE;

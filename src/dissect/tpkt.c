@@ -25,8 +25,7 @@ static int64_t tpkt_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
         return PW_PDU_REST;
     if (avail < 4)
         return PW_PDU_MORE;
-    if (p[1] != 0)
-        return PW_PDU_REST;
+    /* the reserved byte is not checked (tshark's is_tpkt neither) */
     uint32_t len = ((uint32_t)p[2] << 8) | p[3];
     if (len < 4)
         return PW_PDU_REST;
@@ -38,7 +37,7 @@ static void tpkt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
     (void)st;
     if (!pw_app_push(d, PW_P_TPKT, c))
         return;
-    if (pw_cur_peek(c, 0) != 3 || pw_cur_peek(c, 1) != 0)
+    if (pw_cur_peek(c, 0) != 3)
         return; /* continuation data: the tpkt item only */
     pw_cur_skip(c, 4);
     if (pw_cur_rep_left(c) < 2 || !pw_cur_has(c, 2))
