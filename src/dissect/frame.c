@@ -108,6 +108,8 @@ static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
     case PW_P_ETH: return l->u.eth.type >= 0x0600;
     case PW_P_VLAN:
     case PW_P_IEEE8021AD: return l->u.vlan.etype >= 0x0600;
+    case PW_P_IEEE8021AH: return l->u.tun.next >= 0x0600;
+    case PW_P_VNTAG: return true;
     case PW_P_SLL: /* not for netlink (824) or CAN (280) pseudo headers */
         return l->u.sll.proto >= 0x0600 && l->u.sll.hatype != 824 && l->u.sll.hatype != 280;
     default: return false;
@@ -142,7 +144,7 @@ static size_t protocols_text(const struct pw_packet *pkt, const struct pw_layer 
     if (n)
         buf[0] = '\0';
     for (unsigned i = 0; i < pkt->nlayers; i++) {
-        if (!listed(pkt->layer[i].proto))
+        if (!listed(pkt->layer[i].proto) || (pkt->layer[i].flags & PW_LF_UNLISTED))
             continue;
         if (at)
             at = append(buf, n, at, ":");

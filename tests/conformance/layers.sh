@@ -82,7 +82,9 @@ cap, out, show_diffs, min_pct = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sy
 # Protocols pktwatch dissects (layer abbreviations of src/dissect/protos.def).
 OURS = {"eth", "llc", "vlan", "ieee8021ad", "sll", "null", "raw", "ppp", "pppoes", "loop",
         "arp", "ip", "ipv6", "icmp", "icmpv6", "ipv6.hopopts", "ipv6.routing",
-        "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data"}
+        "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data",
+        "mpls", "ieee8021ah", "geneve", "ayiya", "gtp", "gtpv2", "gtpprime", "nsh", "erspan", "cmd",
+        "vntag", "sctp", "m3ua", "megaco"}
 PSEUDO = {"_ws.malformed", "_ws.short", "pkt_comment"}
 LINKS = {"eth", "sll", "null", "raw", "ppp", "ip", "ipv6"}
 
