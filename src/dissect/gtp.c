@@ -16,7 +16,8 @@
  *   [TEID(4)] if T   sequence(3) spare(1)
  *
  * Version 0 gets the `gtp` layer only; GTP' (protocol type bit clear) the
- * `gtpprime` layer only. */
+ * `gtpprime` layer only, preceded by a `gtp` marker layer (hlen 0,
+ * PW_LF_SUBTREE) because frame.protocols names it `gtp`. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
@@ -52,11 +53,22 @@ int pw_dissect_gtp(struct pw_dctx *d, struct pw_cur *c)
 {
     if (pw_cur_has(c, 1) && (pw_cur_peek(c, 0) >> 5) == 2)
         return dissect_gtpv2(d, c);
-    /* GTP' (protocol type bit clear) is a protocol of its own for tshark */
+    /* GTP' (protocol type bit clear): tshark lists `gtp` in frame.protocols
+     * but its tree, so the hierarchy, shows `gtpprime` */
     bool prime = pw_cur_has(c, 1) && !(pw_cur_peek(c, 0) & GTP_PT);
+    if (prime) {
+        struct pw_layer *m = pw_push_layer(d, PW_P_GTP, c);
+        if (!m)
+            return PW_DIS_OK;
+        m->flags |= PW_LF_SUBTREE;
+        m->u.tun.flags = m->u.tun.next = 0;
+        m->u.tun.id = 0;
+    }
     struct pw_layer *l = pw_push_layer(d, prime ? PW_P_GTPPRIME : PW_P_GTP, c);
     if (!l)
         return PW_DIS_OK;
+    if (prime)
+        l->flags |= PW_LF_UNLISTED;
     uint32_t start = c->pos;
     l->u.tun.flags = pw_cur_u8(c);
     l->u.tun.next = pw_cur_u8(c);
@@ -105,10 +117,21 @@ int pw_dissect_gtp(struct pw_dctx *d, struct pw_cur *c)
     return PW_DIS_OK;
 }
 
-PW_FGET_U(get_flags, PW_FT_UINT8, l->u.tun.flags)
-PW_FGET_U(get_message, PW_FT_UINT8, l->u.tun.next)
+/* the GTP' marker layer (hlen 0) publishes no fields */
+#define GTP_FGET(fn, ftype, expr)                                                                  \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        (void)pkt;                                                                                 \
+        if (l->hlen == 0)                                                                          \
+            return 0;                                                                              \
+        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
+    }
+
+GTP_FGET(get_flags, PW_FT_UINT8, l->u.tun.flags)
+GTP_FGET(get_message, PW_FT_UINT8, l->u.tun.next)
 PW_FGET_BE(get_length, PW_FT_UINT16, 2, 2)
-PW_FGET_U(get_teid, PW_FT_UINT32, l->u.tun.id)
+GTP_FGET(get_teid, PW_FT_UINT32, l->u.tun.id)
 
 static int get_seq(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                    int max)

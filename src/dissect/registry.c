@@ -88,6 +88,9 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_CMD, pw_dissect_cmd, pw_fields_cmd},
     {PW_P_VNTAG, pw_dissect_vntag, pw_fields_vntag},
     {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp},
+    {PW_P_ESP, pw_dissect_esp, NULL},
+    {PW_P_VRRP, pw_dissect_vrrp, NULL},
+    {PW_P_BOFL, pw_dissect_bofl, NULL},
 };
 
 static const struct pw_binding bindings[] = {
@@ -179,6 +182,9 @@ static const struct pw_binding bindings[] = {
     {PW_KS_UDP_PORT, 5072, 5072, PW_P_AYIYA},
     {PW_KS_UDP_PORT, 6081, 6081, PW_P_GENEVE},
     {PW_KS_UDP_PORT, 6635, 6635, PW_P_MPLS},
+    {PW_KS_IPPROTO, 50, 50, PW_P_ESP},
+    {PW_KS_IPPROTO, 112, 112, PW_P_VRRP},
+    {PW_KS_ETHERTYPE, 0x8102, 0x8102, PW_P_BOFL},
 };
 
 #define LT_DENSE 512u
