@@ -105,7 +105,8 @@ static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
     if (l->flags & (PW_LF_TRUNCATED | PW_LF_MALFORMED))
         return false;
     switch (l->proto) {
-    case PW_P_ETH: return l->u.eth.type >= 0x0600;
+    case PW_P_ETH: /* FabricPath: tshark's Ethernet heuristic, no `ethertype` */
+        return l->u.eth.type >= 0x0600 && !(i + 1 < pkt->nlayers && pkt->layer[i + 1].proto == PW_P_CFP);
     case PW_P_VLAN:
     case PW_P_IEEE8021AD: return l->u.vlan.etype >= 0x0600;
     case PW_P_IEEE8021AH: return l->u.tun.next >= 0x0600;

@@ -30,8 +30,17 @@
 #define GTP_TPDU 0xffu
 #define GTPV2_T 0x08u
 
+/* tshark hands GTPv2 over from its GTP dissector: frame.protocols lists
+ * `gtp:gtpv2`, the hierarchy only `gtpv2` (a `gtp` marker layer, hlen 0,
+ * PW_LF_SUBTREE, as for GTP') */
 static int dissect_gtpv2(struct pw_dctx *d, struct pw_cur *c)
 {
+    struct pw_layer *m = pw_push_layer(d, PW_P_GTP, c);
+    if (!m)
+        return PW_DIS_OK;
+    m->flags |= PW_LF_SUBTREE;
+    m->u.tun.flags = m->u.tun.next = 0;
+    m->u.tun.id = 0;
     struct pw_layer *l = pw_push_layer(d, PW_P_GTPV2, c);
     if (!l)
         return PW_DIS_OK;

@@ -87,6 +87,7 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan},
     {PW_P_CMD, pw_dissect_cmd, pw_fields_cmd},
     {PW_P_VNTAG, pw_dissect_vntag, pw_fields_vntag},
+    {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp},
     {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp},
     {PW_P_ESP, pw_dissect_esp, NULL},
     {PW_P_VRRP, pw_dissect_vrrp, NULL},
@@ -174,6 +175,7 @@ static const struct pw_binding bindings[] = {
     {PW_KS_ETHERTYPE, 0x22eb, 0x22eb, PW_P_ERSPAN}, /* type III (GRE) */
     {PW_KS_ETHERTYPE, 0x8909, 0x8909, PW_P_CMD},
     {PW_KS_ETHERTYPE, 0x8926, 0x8926, PW_P_VNTAG},
+    {PW_KS_ETHERTYPE, 0x8903, 0x8903, PW_P_CFP}, /* only right after Ethernet */
     {PW_KS_IPPROTO, 132, 132, PW_P_SCTP},
     {PW_KS_IPPROTO, 137, 137, PW_P_MPLS},
     {PW_KS_UDP_PORT, 2123, 2123, PW_P_GTP},

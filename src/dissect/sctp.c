@@ -9,11 +9,14 @@
  * The chunks are part of the `sctp` layer. The user data of each DATA chunk
  * goes to the protocol its payload protocol identifier names (3: M3UA),
  * else the one bound to a port (2944, 2945: MEGACO), else `data`; those
- * protocols are shown by name only. tshark's protocol hierarchy shows a
- * further `sctp` level before the user data of every DATA chunk after the
- * first, but frame.protocols does not list it: that level is a copy of the
- * SCTP layer flagged PW_LF_UNLISTED. Chunks are walked with forward
- * progress (each consumes at least 4 bytes). */
+ * protocols are shown by name only. Only unfragmented user data (B and E
+ * flags set) is dissected: tshark reassembles fragmented messages, pktwatch
+ * shows nothing for them. After a DATA chunk with user data (dissected or
+ * a fragment), tshark's protocol hierarchy shows the next chunk (of any
+ * type) under a
+ * further `sctp` level, which frame.protocols does not list: that level is
+ * a copy of the SCTP layer flagged PW_LF_UNLISTED. Chunks are walked with
+ * forward progress (each consumes at least 4 bytes). */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
@@ -22,6 +25,7 @@
 #define DATA_HLEN 16u
 #define CHUNK_DATA 0u
 #define PPI_M3UA 3u
+#define DATA_BE 0x03u /* beginning and ending fragment bits */
 
 static unsigned payload_proto(uint32_t ppi, uint16_t sport, uint16_t dport)
 {
@@ -43,17 +47,28 @@ int pw_dissect_sctp(struct pw_dctx *d, struct pw_cur *c)
     l->u.sctp.vtag = pw_cur_be32(c);
     pw_cur_skip(c, 4);
     l->hlen = SCTP_HLEN;
-    if (!pw_check_cur(d, l, c))
+    if (!pw_check_cur(d, l, c)) {
+        /* tshark lists sctp but fails before its tree item: no level */
+        l->flags |= PW_LF_SUBTREE;
         return PW_DIS_OK;
+    }
     pw_set_l4(d, l);
     const struct pw_layer hdr = *l;
-    unsigned ndata = 0;
+    bool level = false; /* the last chunk's user data was a hierarchy level */
     while (pw_cur_rep_left(c) > 0) {
         uint8_t type = pw_cur_u8(c);
-        pw_cur_skip(c, 1);
+        uint8_t flags = pw_cur_u8(c);
         uint16_t clen = pw_cur_be16(c);
         if (c->err)
             break;
+        if (level) {
+            struct pw_layer *again = pw_push_layer(d, PW_P_SCTP, c);
+            if (!again)
+                return PW_DIS_OK;
+            *again = hdr;
+            again->flags |= PW_LF_UNLISTED;
+            level = false;
+        }
         if (clen < CHUNK_HLEN) {
             pw_malformed(d, l, PW_AN_MALFORMED);
             return PW_DIS_OK;
@@ -62,26 +77,24 @@ int pw_dissect_sctp(struct pw_dctx *d, struct pw_cur *c)
         uint32_t pad = (4u - (clen & 3u)) & 3u;
         if (pad && pw_cur_rep_left(c) >= pad)
             pw_cur_skip(c, pad);
-        if (type != CHUNK_DATA || clen <= DATA_HLEN) {
-            if (chunk.rep < clen - CHUNK_HLEN) {
-                /* the chunk runs past the packet */
-                pw_malformed(d, l, PW_AN_MALFORMED);
-                return PW_DIS_OK;
-            }
-            continue;
+        if (chunk.rep < clen - CHUNK_HLEN) {
+            /* the chunk runs past the packet */
+            pw_malformed(d, l, PW_AN_MALFORMED);
+            return PW_DIS_OK;
         }
+        if (type != CHUNK_DATA || clen <= DATA_HLEN)
+            continue;
+        /* only an unfragmented message (B and E set) is dissected: tshark
+         * reassembles fragments, pktwatch does not; a fragment still puts
+         * the next chunk under a further `sctp` level */
+        level = true;
+        if ((flags & DATA_BE) != DATA_BE)
+            continue;
         pw_cur_skip(&chunk, 8);
         uint32_t ppi = pw_cur_be32(&chunk);
         if (chunk.err) {
             pw_check_cur(d, l, &chunk);
             return PW_DIS_OK;
-        }
-        if (ndata++ > 0) {
-            struct pw_layer *again = pw_push_layer(d, PW_P_SCTP, c);
-            if (!again)
-                return PW_DIS_OK;
-            *again = hdr;
-            again->flags |= PW_LF_UNLISTED;
         }
         struct pw_cur user = pw_cur_rest(&chunk);
         unsigned p = payload_proto(ppi, hdr.u.sctp.sport, hdr.u.sctp.dport);

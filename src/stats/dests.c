@@ -211,7 +211,7 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
         bool transport = l->proto == PW_P_TCP || l->proto == PW_P_UDP || l->proto == PW_P_SCTP;
         bool ports = transport && l->off <= pkt->caplen && pkt->caplen - l->off >= 4;
         /* UDP sets them only once its whole 8-byte header is read */
-        if (l->proto == PW_P_UDP && (l->flags & PW_LF_TRUNCATED))
+        if (l->proto == PW_P_UDP && ((l->flags & PW_LF_TRUNCATED) || l->len < 8))
             ports = false;
         if (l->flags & PW_LF_QUOTED) {
             /* a quoted header does not tap and leaves pinfo->dst alone, but

@@ -84,7 +84,7 @@ OURS = {"eth", "llc", "vlan", "ieee8021ad", "sll", "null", "raw", "ppp", "pppoes
         "arp", "ip", "ipv6", "icmp", "icmpv6", "ipv6.hopopts", "ipv6.routing",
         "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data",
         "mpls", "ieee8021ah", "geneve", "ayiya", "gtp", "gtpv2", "gtpprime", "nsh", "erspan", "cmd",
-        "vntag", "sctp", "m3ua", "megaco", "esp", "vrrp", "bofl"}
+        "vntag", "cfp", "sctp", "m3ua", "megaco", "esp", "vrrp", "bofl"}
 PSEUDO = {"_ws.malformed", "_ws.short", "pkt_comment"}
 LINKS = {"eth", "sll", "null", "raw", "ppp", "ip", "ipv6"}
 
