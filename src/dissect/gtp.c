@@ -100,8 +100,9 @@ int pw_dissect_gtp(struct pw_dctx *d, struct pw_cur *c)
         while (next != 0 && !c->err) {
             uint32_t elen = 4u * pw_cur_u8(c);
             if (elen == 0) {
+                /* tshark: an expert error, no exception; nothing follows */
                 l->hlen = c->pos - start;
-                pw_malformed(d, l, PW_AN_MALFORMED);
+                pw_invalid(d, l, PW_AN_GTP_BAD_EXTHDR);
                 return PW_DIS_OK;
             }
             pw_cur_skip(c, elen - 2);

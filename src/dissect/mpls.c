@@ -41,9 +41,8 @@ int pw_dissect_mpls(struct pw_dctx *d, struct pw_cur *c)
     }
     l->u.tun.count = (uint8_t)(n > 255 ? 255 : n);
     l->hlen = c->pos - start;
-    if (!pw_check_cur(d, l, c))
-        return PW_DIS_OK;
-    /* one hierarchy level per further stack entry (bounded) */
+    /* one hierarchy level per further stack entry read (bounded), even when
+     * the stack then runs out */
     for (uint32_t i = 1; i < n && i < MPLS_LEVELS; i++) {
         struct pw_cur at = *c;
         at.pos = start + i * MPLS_ENTRY;
@@ -54,6 +53,8 @@ int pw_dissect_mpls(struct pw_dctx *d, struct pw_cur *c)
         e->hlen = MPLS_ENTRY;
         e->u.tun = l->u.tun;
     }
+    if (!pw_check_cur(d, l, c))
+        return PW_DIS_OK;
     struct pw_cur payload = pw_cur_rest(c);
     if (!pw_cur_has(&payload, 1)) {
         (void)pw_cur_u8(&payload); /* short or malformed, as the byte is */
