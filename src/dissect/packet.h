@@ -248,7 +248,8 @@ struct pw_packet {
     struct pw_layer layer[PW_MAX_LAYERS];
 
     /* Indexes into layer[] (-1 when absent): the innermost network and
-     * transport layers that are not quoted inside an ICMP error. A network
+     * transport (TCP, UDP or SCTP) layers that are not quoted inside an ICMP
+     * error. A network
      * layer resets l4, so l4 is always the transport carried by l3 (a tunnel
      * whose inner packet has no ports, or is a non-first fragment, has
      * l4 == -1 rather than pointing at the outer UDP). */
