@@ -62,8 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (pkt.l3 >= 0 && pkt.layer[pkt.l3].proto != PW_P_IP && pkt.layer[pkt.l3].proto != PW_P_IPV6)
         abort();
-    if (pkt.l4 >= 0 && (pkt.l4 <= pkt.l3 || (pkt.layer[pkt.l4].proto != PW_P_TCP &&
-                                             pkt.layer[pkt.l4].proto != PW_P_UDP)))
+    if (pkt.l4 >= 0 &&
+        (pkt.l4 <= pkt.l3 ||
+         (pkt.layer[pkt.l4].proto != PW_P_TCP && pkt.layer[pkt.l4].proto != PW_P_UDP &&
+          pkt.layer[pkt.l4].proto != PW_P_SCTP)))
         abort();
     for (unsigned i = 0; i < pkt.nlayers; i++) {
         const struct pw_layer *l = &pkt.layer[i];

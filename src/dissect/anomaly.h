@@ -25,7 +25,8 @@
     X(UDP_BAD_LEN, "udp_bad_len", "UDP length field below 8 or past the datagram")             \
     X(ARP_BAD_LEN, "arp_bad_len", "ARP address lengths do not fit the packet")                 \
     X(GRE_BAD_VERSION, "gre_bad_version", "GRE version not 0 or 1")                           \
-    X(ICMP_SHORT_QUOTE, "icmp_short_quote", "ICMP error quotes less than an IP header")
+    X(ICMP_SHORT_QUOTE, "icmp_short_quote", "ICMP error quotes less than an IP header")       \
+    X(GTP_BAD_EXTHDR, "gtp_bad_exthdr", "GTP extension header of length 0")
 
 enum pw_anomaly {
 #define PW_AN_ENUM(id, name, descr) PW_AN_##id,

@@ -105,9 +105,12 @@ static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
     if (l->flags & (PW_LF_TRUNCATED | PW_LF_MALFORMED))
         return false;
     switch (l->proto) {
-    case PW_P_ETH: return l->u.eth.type >= 0x0600;
+    case PW_P_ETH: /* FabricPath: tshark's Ethernet heuristic, no `ethertype` */
+        return l->u.eth.type >= 0x0600 && !(i + 1 < pkt->nlayers && pkt->layer[i + 1].proto == PW_P_CFP);
     case PW_P_VLAN:
     case PW_P_IEEE8021AD: return l->u.vlan.etype >= 0x0600;
+    case PW_P_IEEE8021AH: return l->u.tun.next >= 0x0600;
+    case PW_P_VNTAG: return true;
     case PW_P_SLL: /* not for netlink (824) or CAN (280) pseudo headers */
         return l->u.sll.proto >= 0x0600 && l->u.sll.hatype != 824 && l->u.sll.hatype != 280;
     default: return false;
@@ -142,7 +145,7 @@ static size_t protocols_text(const struct pw_packet *pkt, const struct pw_layer 
     if (n)
         buf[0] = '\0';
     for (unsigned i = 0; i < pkt->nlayers; i++) {
-        if (!listed(pkt->layer[i].proto))
+        if (!listed(pkt->layer[i].proto) || (pkt->layer[i].flags & PW_LF_UNLISTED))
             continue;
         if (at)
             at = append(buf, n, at, ":");

@@ -39,6 +39,10 @@ enum {
      * its bytes are not (all) in this frame, so field getters that read the
      * frame must not look at it. */
     PW_LF_REASSEMBLED = 1u << 6,
+    /* A level of the protocol hierarchy that tshark does not list in
+     * frame.protocols (the VXLAN-GPE header; SCTP's tree item repeated
+     * before the payload of each further DATA chunk). */
+    PW_LF_UNLISTED = 1u << 7,
 };
 
 struct pw_ip4_hdr {
@@ -218,6 +222,18 @@ struct pw_layer {
             uint32_t count; /* PDUs this layer stands for (PW_LF_REPEAT) */
             uint32_t pdu_len; /* reported bytes of the (first) PDU */
         } app;            /* application-stage layers (src/dissect/app.c) */
+        /* tunnels and encapsulations (mpls.c, pbb.c, geneve.c, ayiya.c,
+         * gtp.c, nsh.c, erspan.c, cmd.c, vntag.c) */
+        struct {
+            uint32_t id;   /* MPLS top label, I-SID, VNI, TEID, SPI */
+            uint16_t next; /* EtherType / next header / message type */
+            uint8_t count; /* MPLS labels; ERSPAN version */
+            uint8_t flags; /* first flags byte of the header */
+        } tun;
+        struct {
+            uint16_t sport, dport;
+            uint32_t vtag;
+        } sctp;
         uint32_t key; /* generic next-protocol key (PPP protocol, null family, ...) */
     } u;
 };
@@ -248,7 +264,8 @@ struct pw_packet {
     struct pw_layer layer[PW_MAX_LAYERS];
 
     /* Indexes into layer[] (-1 when absent): the innermost network and
-     * transport layers that are not quoted inside an ICMP error. A network
+     * transport (TCP, UDP or SCTP) layers that are not quoted inside an ICMP
+     * error. A network
      * layer resets l4, so l4 is always the transport carried by l3 (a tunnel
      * whose inner packet has no ports, or is a non-first fragment, has
      * l4 == -1 rather than pointing at the outer UDP). */

@@ -33,6 +33,38 @@ PW_DECLARE_DISSECTOR(udp);
 PW_DECLARE_DISSECTOR(gre);
 PW_DECLARE_DISSECTOR(vxlan);
 
+/* tunnels and encapsulations */
+PW_DECLARE_DISSECTOR(mpls);
+PW_DECLARE_DISSECTOR(pbb);
+PW_DECLARE_DISSECTOR(geneve);
+PW_DECLARE_DISSECTOR(ayiya);
+PW_DECLARE_DISSECTOR(gtp);
+PW_DECLARE_DISSECTOR(vxlan_gpe);
+PW_DECLARE_DISSECTOR(nsh);
+PW_DECLARE_DISSECTOR(erspan);
+PW_DECLARE_DISSECTOR(cmd);
+PW_DECLARE_DISSECTOR(vntag);
+PW_DECLARE_DISSECTOR(cfp);
+PW_DECLARE_DISSECTOR(sctp);
+PW_DECLARE_DISSECTOR(esp);
+PW_DECLARE_DISSECTOR(vrrp);
+PW_DECLARE_DISSECTOR(bofl);
+PW_DECLARE_FIELDS(mpls);
+PW_DECLARE_FIELDS(pbb);
+PW_DECLARE_FIELDS(geneve);
+PW_DECLARE_FIELDS(ayiya);
+PW_DECLARE_FIELDS(gtp);
+PW_DECLARE_FIELDS(nsh);
+PW_DECLARE_FIELDS(erspan);
+PW_DECLARE_FIELDS(cmd);
+PW_DECLARE_FIELDS(vntag);
+PW_DECLARE_FIELDS(cfp);
+PW_DECLARE_FIELDS(sctp);
+
+/* Hands c to the protocol a VXLAN-GPE / NSH next-protocol code names
+ * (nsh.c). */
+void pw_nsh_next(struct pw_dctx *d, unsigned code, struct pw_cur *c);
+
 PW_DECLARE_FIELDS(frame); /* frame.c: frame.* (no dissector) */
 PW_DECLARE_FIELDS(data);  /* frame.c: data.data, data.len */
 PW_DECLARE_FIELDS(eth);

@@ -89,6 +89,22 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi},
     {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap}, /* pushes wlan_radio */
     {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
+    /* tunnels and encapsulations */
+    {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls},
+    {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},
+    {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve},
+    {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya},
+    {PW_P_GTP, pw_dissect_gtp, pw_fields_gtp}, /* also the gtpv2.* fields */
+    {PW_P_VXLAN_GPE, pw_dissect_vxlan_gpe, NULL}, /* pushes PW_P_VXLAN layers */
+    {PW_P_NSH, pw_dissect_nsh, pw_fields_nsh},
+    {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan},
+    {PW_P_CMD, pw_dissect_cmd, pw_fields_cmd},
+    {PW_P_VNTAG, pw_dissect_vntag, pw_fields_vntag},
+    {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp},
+    {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp},
+    {PW_P_ESP, pw_dissect_esp, NULL},
+    {PW_P_VRRP, pw_dissect_vrrp, NULL},
+    {PW_P_BOFL, pw_dissect_bofl, NULL},
 };
 
 static const struct pw_binding bindings[] = {
@@ -176,6 +192,26 @@ static const struct pw_binding bindings[] = {
     {PW_KS_LINKTYPE, 242, 242, PW_P_IPOIB},
     {PW_KS_LINKTYPE, 258, 258, PW_P_PKTAP},
     {PW_KS_ETHERTYPE, 0x2000, 0x2000, PW_P_CDP}, /* Cisco HDLC; as tshark's table */
+    /* tunnels and encapsulations */
+    {PW_KS_ETHERTYPE, 0x8847, 0x8848, PW_P_MPLS},
+    {PW_KS_ETHERTYPE, 0x88e7, 0x88e7, PW_P_IEEE8021AH},
+    {PW_KS_ETHERTYPE, 0x894f, 0x894f, PW_P_NSH},
+    {PW_KS_ETHERTYPE, 0x88be, 0x88be, PW_P_ERSPAN}, /* types I and II (GRE) */
+    {PW_KS_ETHERTYPE, 0x22eb, 0x22eb, PW_P_ERSPAN}, /* type III (GRE) */
+    {PW_KS_ETHERTYPE, 0x8909, 0x8909, PW_P_CMD},
+    {PW_KS_ETHERTYPE, 0x8926, 0x8926, PW_P_VNTAG},
+    {PW_KS_ETHERTYPE, 0x8903, 0x8903, PW_P_CFP}, /* only right after Ethernet */
+    {PW_KS_IPPROTO, 132, 132, PW_P_SCTP},
+    {PW_KS_IPPROTO, 137, 137, PW_P_MPLS},
+    {PW_KS_UDP_PORT, 2123, 2123, PW_P_GTP},
+    {PW_KS_UDP_PORT, 2152, 2152, PW_P_GTP},
+    {PW_KS_UDP_PORT, 4790, 4790, PW_P_VXLAN_GPE},
+    {PW_KS_UDP_PORT, 5072, 5072, PW_P_AYIYA},
+    {PW_KS_UDP_PORT, 6081, 6081, PW_P_GENEVE},
+    {PW_KS_UDP_PORT, 6635, 6635, PW_P_MPLS},
+    {PW_KS_IPPROTO, 50, 50, PW_P_ESP},
+    {PW_KS_IPPROTO, 112, 112, PW_P_VRRP},
+    {PW_KS_ETHERTYPE, 0x8102, 0x8102, PW_P_BOFL},
 };
 
 #define LT_DENSE 512u

@@ -2,6 +2,12 @@
  *
  *   flags(1, I bit 0x08 = VNI valid) reserved(3) VNI(3) reserved(1)
  *   inner Ethernet frame
+ *
+ * and its Generic Protocol Extension (VXLAN-GPE, draft-ietf-nvo3-vxlan-gpe
+ * section 3.2), UDP port 4790, whose last reserved byte before the VNI is a
+ * next-protocol code (1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS; nsh.c).
+ * tshark shows the GPE header as a `vxlan` level of the protocol hierarchy
+ * but leaves it out of frame.protocols (PW_LF_UNLISTED).
  */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
@@ -22,6 +28,25 @@ int pw_dissect_vxlan(struct pw_dctx *d, struct pw_cur *c)
         return PW_DIS_OK;
     struct pw_cur inner = pw_cur_rest(c);
     pw_dissect_as(d, PW_P_ETH, &inner);
+    return PW_DIS_OK;
+}
+
+int pw_dissect_vxlan_gpe(struct pw_dctx *d, struct pw_cur *c)
+{
+    struct pw_layer *l = pw_push_layer(d, PW_P_VXLAN, c);
+    if (!l)
+        return PW_DIS_OK;
+    l->flags |= PW_LF_UNLISTED;
+    l->u.vxlan.flags = pw_cur_u8(c);
+    pw_cur_skip(c, 2);
+    uint8_t next = pw_cur_u8(c);
+    l->u.vxlan.vni = pw_cur_be24(c);
+    pw_cur_skip(c, 1);
+    l->hlen = VXLAN_HLEN;
+    if (!pw_check_cur(d, l, c))
+        return PW_DIS_OK;
+    struct pw_cur inner = pw_cur_rest(c);
+    pw_nsh_next(d, next, &inner);
     return PW_DIS_OK;
 }
 

@@ -284,6 +284,9 @@ void pw_convtab_packet(struct pw_convtab *t, const struct pw_record *rec,
          * return before it */
         if ((l->flags & PW_LF_MALFORMED) && l->proto != PW_P_UDP)
             continue;
+        /* ...but not when its own 8-byte header runs past the packet */
+        if (l->proto == PW_P_UDP && l->len < 8)
+            continue;
         struct pw_conv_addr s, d;
         uint32_t id = 0;
         switch (l->proto) {

@@ -70,8 +70,8 @@ static const char *addr_name(const void *v, uint8_t len, char *buf, size_t n)
 static const char *ptype_name(const void *v, uint8_t len, char *buf, size_t n)
 {
     (void)len;
-    static const char *const names[] = {"NONE", "TCP", "UDP"};
-    snprintf(buf, n, "%s", names[*(const uint8_t *)v % 3]);
+    static const char *const names[] = {"NONE", "TCP", "UDP", "SCTP"};
+    snprintf(buf, n, "%s", names[*(const uint8_t *)v % 4]);
     return buf;
 }
 
@@ -208,10 +208,10 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
         bool bad = (l->flags & (PW_LF_TRUNCATED | PW_LF_MALFORMED)) != 0;
         /* TCP and UDP set the port type and ports as soon as they have read
          * the ports, whatever goes wrong after that */
-        bool ports = (l->proto == PW_P_TCP || l->proto == PW_P_UDP) && l->off <= pkt->caplen &&
-                     pkt->caplen - l->off >= 4;
+        bool transport = l->proto == PW_P_TCP || l->proto == PW_P_UDP || l->proto == PW_P_SCTP;
+        bool ports = transport && l->off <= pkt->caplen && pkt->caplen - l->off >= 4;
         /* UDP sets them only once its whole 8-byte header is read */
-        if (l->proto == PW_P_UDP && (l->flags & PW_LF_TRUNCATED))
+        if (l->proto == PW_P_UDP && ((l->flags & PW_LF_TRUNCATED) || l->len < 8))
             ports = false;
         if (l->flags & PW_LF_QUOTED) {
             /* a quoted header does not tap and leaves pinfo->dst alone, but
@@ -222,7 +222,7 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
         }
         if ((bad || (l->flags & PW_LF_SUBTREE)) && (l->proto == PW_P_IP || l->proto == PW_P_IPV6))
             continue;
-        if ((l->proto == PW_P_TCP || l->proto == PW_P_UDP) && !ports)
+        if (transport && !ports)
             continue;
         switch (l->proto) {
         case PW_P_IP:
@@ -236,6 +236,7 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
             break;
         case PW_P_TCP:
         case PW_P_UDP:
+        case PW_P_SCTP:
             l4 = i;
             break;
         default:
@@ -254,8 +255,10 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
     uint8_t ptype = 0, port[2] = {0, 0};
     if (l4 >= 0) {
         const struct pw_layer *t = &pkt->layer[l4];
-        uint16_t dp = t->proto == PW_P_TCP ? t->u.tcp.dport : t->u.udp.dport;
-        ptype = t->proto == PW_P_TCP ? 1 : 2;
+        uint16_t dp = t->proto == PW_P_TCP   ? t->u.tcp.dport
+                      : t->proto == PW_P_UDP ? t->u.udp.dport
+                                             : t->u.sctp.dport;
+        ptype = t->proto == PW_P_TCP ? 1 : t->proto == PW_P_UDP ? 2 : 3;
         port[0] = (uint8_t)(dp >> 8);
         port[1] = (uint8_t)dp;
     }

@@ -85,7 +85,9 @@ cap, out, show_diffs, min_pct = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sy
 # Protocols pktwatch dissects (layer abbreviations of src/dissect/protos.def).
 OURS = {"eth", "llc", "vlan", "ieee8021ad", "sll", "null", "raw", "ppp", "pppoes", "loop",
         "arp", "ip", "ipv6", "icmp", "icmpv6", "ipv6.hopopts", "ipv6.routing",
-        "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data"}
+        "ipv6.fraghdr", "ipv6.dstopts", "ah", "tcp", "udp", "gre", "vxlan", "data",
+        "mpls", "ieee8021ah", "geneve", "ayiya", "gtp", "gtpv2", "gtpprime", "nsh", "erspan", "cmd",
+        "vntag", "cfp", "sctp", "m3ua", "megaco", "esp", "vrrp", "bofl"}
 # more link types (branch linktypes)
 LINKTYPES = {"chdlc", "slarp", "cdp", "nflog", "arcnet", "ipoib", "ipnet", "pktap", "ppi",
              "pcap_pktdata", "fddi", "radiotap", "wlan_radio", "wlan", "wlan.mgt"}

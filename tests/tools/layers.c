@@ -23,8 +23,12 @@
 static void print_packet(const struct pw_packet *pkt, int verbose)
 {
     printf("%llu\t", (unsigned long long)pkt->frame);
-    for (unsigned i = 0; i < pkt->nlayers; i++)
-        printf("%s%s", i ? ":" : "", pw_proto_abbrev(pkt->layer[i].proto));
+    int listed = 0;
+    for (unsigned i = 0; i < pkt->nlayers; i++) {
+        if (pkt->layer[i].flags & PW_LF_UNLISTED) /* a phs level only */
+            continue;
+        printf("%s%s", listed++ ? ":" : "", pw_proto_abbrev(pkt->layer[i].proto));
+    }
     if (verbose) {
         putchar('\t');
         int first = 1;
