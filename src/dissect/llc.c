@@ -109,7 +109,8 @@ const struct pw_field pw_fields_llc[] = {
     {"llc.dsap", "DSAP", PW_FT_UINT8, PW_BASE_HEX, PW_P_LLC, get_dsap},
     {"llc.ssap", "SSAP", PW_FT_UINT8, PW_BASE_HEX, PW_P_LLC, get_ssap},
     {"llc.control", "Control", PW_FT_UINT16, PW_BASE_HEX, PW_P_LLC, get_control},
-    {"llc.oui", "Organization Code", PW_FT_UINT24, PW_BASE_HEX, PW_P_LLC, get_oui},
+    /* BASE_OUI in tshark: `-T fields` prints it in decimal */
+    {"llc.oui", "Organization Code", PW_FT_UINT24, PW_BASE_DEC, PW_P_LLC, get_oui},
     {"llc.type", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_LLC, get_type},
     {"llc.pid", "Protocol ID", PW_FT_UINT16, PW_BASE_HEX, PW_P_LLC, get_pid},
     PW_FIELDS_END,
