@@ -6,13 +6,15 @@
  *
  * A SNAP header with OUI 00-00-00 (RFC 1042) or 00-00-F8 (802.1H bridge
  * tunnel) carries an EtherType, dispatched like Ethernet's. SAP 0x06 is IP
- * (ARPANET Internet Protocol SAP). Anything else (STP, NetBIOS, IPX, CDP, ...)
- * is carried as `data` until a dissector is bound. */
+ * (ARPANET Internet Protocol SAP), DSAP 0x42 the Spanning Tree Protocol.
+ * Anything else (NetBIOS, IPX, CDP, ...) is carried as `data` until a
+ * dissector is bound. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
 #define SAP_SNAP 0xaau
 #define SAP_IP 0x06u
+#define SAP_STP 0x42u
 #define LLC_UI 0x03u
 
 int pw_dissect_llc(struct pw_dctx *d, struct pw_cur *c)
@@ -46,6 +48,8 @@ int pw_dissect_llc(struct pw_dctx *d, struct pw_cur *c)
     struct pw_cur payload = pw_cur_rest(c);
     if (dsap == SAP_IP && ssap == SAP_IP)
         pw_dissect_as(d, PW_P_IP, &payload);
+    else if (dsap == SAP_STP)
+        pw_dissect_as(d, PW_P_STP, &payload);
     else
         pw_data(d, &payload);
     return PW_DIS_OK;

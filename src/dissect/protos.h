@@ -97,6 +97,14 @@ PW_DECLARE_DISSECTOR(nbdgm);
 PW_DECLARE_DISSECTOR(lsd);
 PW_DECLARE_DISSECTOR(rpc);
 PW_DECLARE_FIELDS(dns);
+/* layer-only dissectors (issue 5 conformance): bacnet.c also pushes the
+ * bacapp layer, sap.c the sdp layer */
+PW_DECLARE_DISSECTOR(stp);
+PW_DECLARE_DISSECTOR(lcp);
+PW_DECLARE_DISSECTOR(isakmp);
+PW_DECLARE_DISSECTOR(bvlc);
+PW_DECLARE_DISSECTOR(bacnet);
+PW_DECLARE_DISSECTOR(sap);
 void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto);
 
 #endif

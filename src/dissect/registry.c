@@ -76,6 +76,14 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_QUIC, pw_dissect_quic, NULL},
     {PW_P_NBDGM, pw_dissect_nbdgm, NULL},
     {PW_P_RPC, pw_dissect_rpc, NULL},
+    /* layer-only dissectors for protocols tshark shows instead of `data`
+     * (issue 5 conformance; their bindings are in one block below) */
+    {PW_P_STP, pw_dissect_stp, NULL},
+    {PW_P_LCP, pw_dissect_lcp, NULL},
+    {PW_P_ISAKMP, pw_dissect_isakmp, NULL},
+    {PW_P_BVLC, pw_dissect_bvlc, NULL},
+    {PW_P_BACNET, pw_dissect_bacnet, NULL},
+    {PW_P_SAP, pw_dissect_sap, NULL},
 };
 
 static const struct pw_binding bindings[] = {
@@ -151,6 +159,12 @@ static const struct pw_binding bindings[] = {
     /* IP protocols whose hierarchy entry is all the statistics need */
     {PW_KS_IPPROTO, 2, 2, PW_P_IGMP},
     {PW_KS_IPPROTO, 89, 89, PW_P_OSPF},
+    /* layer-only dissectors (issue 5 conformance); STP is reached from
+     * LLC (DSAP 0x42, llc.c) */
+    {PW_KS_PPP, 0xc021, 0xc021, PW_P_LCP},
+    {PW_KS_UDP_PORT, 500, 500, PW_P_ISAKMP},
+    {PW_KS_UDP_PORT, 47808, 47808, PW_P_BVLC},
+    {PW_KS_UDP_PORT, 9875, 9875, PW_P_SAP},
 };
 
 #define LT_DENSE 512u
