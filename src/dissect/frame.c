@@ -142,7 +142,7 @@ static size_t protocols_text(const struct pw_packet *pkt, const struct pw_layer 
     if (n)
         buf[0] = '\0';
     for (unsigned i = 0; i < pkt->nlayers; i++) {
-        if (!listed(pkt->layer[i].proto))
+        if (!listed(pkt->layer[i].proto) || (pkt->layer[i].flags & PW_LF_UNLISTED))
             continue;
         if (at)
             at = append(buf, n, at, ":");

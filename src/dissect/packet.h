@@ -39,6 +39,9 @@ enum {
      * its bytes are not (all) in this frame, so field getters that read the
      * frame must not look at it. */
     PW_LF_REASSEMBLED = 1u << 6,
+    /* a protocol tshark has in its tree (filters see it) but does not list
+     * in frame.protocols: the TPKT of an X.224 connection request */
+    PW_LF_UNLISTED = 1u << 7,
 };
 
 struct pw_ip4_hdr {
