@@ -7,13 +7,15 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "dissect/app.h"
+#include "filter/ftap.h"
 #include "flow/flows.h"
 #include "output/rtt.h"
 #include "stats/pass.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pktwatch rtt [--csv | --json] [--summary] FILE\n\n"
+    fprintf(f, "usage: pktwatch rtt [--csv | --json] [--summary] [-Y EXPR] FILE\n\n"
                "TCP handshakes of a capture, one row per connection (a tcp.stream with a SYN\n"
                "or a SYN/ACK), numbered like tshark's tcp.stream:\n"
                "  client / server   the SYN's sender is the client (with only a SYN/ACK, its\n"
@@ -42,6 +44,8 @@ static void usage(FILE *f)
                "                an empty cell where a value does not exist)\n"
                "  --json        everything as one JSON object (durations in nanoseconds)\n"
                "  -s, --summary text: leave out the per-connection table\n"
+               "  -Y EXPR       only packets matching the display filter are analysed\n"
+               "                (tcp.stream numbers stay those of the whole capture)\n"
                "  -h, --help    this text\n\n"
                "exit status: 0 ok; 1 the file could not be read or is not a capture; 2 usage\n"
                "error; 3 the file is damaged (cut short or a lying length): the results cover\n"
@@ -64,13 +68,15 @@ int pw_cmd_rtt(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     bool csv = false, json = false, summary = false;
+    const char *fexpr = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "sh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "shY:", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': csv = true; break;
         case 'j': json = true; break;
         case 's': summary = true; break;
+        case 'Y': fexpr = optarg; break;
         case 'h': usage(stdout); return PW_EXIT_OK;
         default: usage(stderr); return PW_EXIT_USAGE;
         }
@@ -87,28 +93,45 @@ int pw_cmd_rtt(int argc, char **argv)
     }
     const char *path = argv[optind];
     struct pw_error err = {0};
+    struct pw_filter *filter = NULL;
+    if (fexpr && pw_filter_compile(fexpr, &filter, &err) < 0) {
+        pw_cli_err("rtt: -Y: %s", err.msg);
+        return PW_EXIT_USAGE;
+    }
     struct pw_reader *r = NULL;
     if (pw_reader_open_file(&r, path, &err) < 0) {
         pw_cli_err("%s: %s", path, err.msg);
+        pw_filter_free(filter);
         return PW_EXIT_FAILURE;
     }
     int rc = PW_EXIT_FAILURE;
+    struct pw_app *app = NULL;
     /* Only TCP matters here, and the application stage (TCP reassembly)
      * would only tell the flow stage about tshark's VNC heuristic, which it
      * recognises by itself without it, at a fraction of the cost. */
     struct pw_flows_opts fopts = {.no_udp = true, .no_app_stage = true};
+    /* a filter gets the stages `filter -Y` would run for it */
+    if (filter && pw_filter_needs_app(filter)) {
+        fopts.no_udp = fopts.no_app_stage = false;
+        app = pw_app_new();
+    } else if (filter && pw_filter_needs_flows(filter)) {
+        fopts.no_udp = false;
+    }
     struct pw_flows *flows = pw_flows_new(&fopts, &err);
     struct pw_rtt *rtt = pw_rtt_new();
-    if (!flows || !rtt) {
+    if (!flows || !rtt || (filter && pw_filter_needs_app(filter) && !app)) {
         pw_cli_err("%s: out of memory", path);
         goto out;
     }
     struct pw_cli_progress prog;
     pw_cli_progress_init(&prog, path);
     struct pw_pass_opts opts = {
-        .dissect = true, .progress = pw_cli_progress_cb, .progress_arg = &prog, .flows = flows};
+        .dissect = true, .progress = pw_cli_progress_cb, .progress_arg = &prog, .flows = flows,
+        .app = app};
     struct pw_pass_result res;
-    struct pw_tap tap = {rtt, rtt_tap};
+    struct pw_tap inner = {rtt, rtt_tap};
+    struct pw_filter_tap ft = {filter, &inner, 1, 0};
+    struct pw_tap tap = pw_filter_tap(&ft);
     pw_pass_run(r, &tap, 1, &opts, &res);
     pw_cli_progress_done(&prog);
     if (res.status == PW_ERR_NOMEM || pw_rtt_finish(rtt) < 0) {
@@ -148,6 +171,8 @@ int pw_cmd_rtt(int argc, char **argv)
         rc = PW_EXIT_DAMAGED;
     }
 out:
+    pw_filter_free(filter);
+    pw_app_free(app);
     pw_rtt_free(rtt);
     pw_flows_free(flows);
     pw_reader_free(r);

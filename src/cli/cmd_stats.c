@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "dissect/app.h"
+#include "filter/filter.h"
 #include "flow/flows.h"
 #include "output/stats.h"
 #include "stats/pass.h"
@@ -17,14 +18,18 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: pktwatch stats [--json] -z SPEC [-z SPEC ...] [-r] FILE\n\n"
+            "usage: pktwatch stats [--json] [-Y EXPR] -z SPEC [-z SPEC ...] [-r] FILE\n\n"
             "Computes tshark's statistics in one pass and prints them exactly as\n"
             "`tshark -n -r FILE -q -z SPEC` does (reports in reverse command-line order).\n\n"
             "SPEC: io,phs | dests,tree | conv,tcp | conv,udp | conv,ip | conv,eth |\n"
             "      endpoints,ip | endpoints,tcp | endpoints,udp | endpoints,eth\n"
-            "      (a trailing ,FILTER is not supported yet)\n\n"
+            "      each optionally followed by ,FILTER: a display filter the packets of\n"
+            "      that report must match (as in tshark)\n\n"
             "options:\n"
             "  -z SPEC       add a report (repeatable)\n"
+            "  -Y EXPR       only packets matching the display filter are counted, in\n"
+            "                every report (tshark -2 -R EXPR; a one-pass tshark -Y does\n"
+            "                not restrict its -z reports)\n"
             "  -r FILE       the capture ('-' for standard input); a bare FILE works too\n"
             "  -q, -n        accepted for tshark compatibility (always in effect)\n"
             "  --json        one JSON document per report, raw numbers\n"
@@ -37,13 +42,30 @@ static void usage(FILE *f)
 struct stats_tap {
     struct pw_report *rep;
     unsigned n;
+    struct pw_filter *const *rf; /* per report: its ,FILTER or NULL */
+    const struct pw_filter *all; /* -Y, or NULL */
 };
 
 static void stats_tap_packet(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
 {
     struct stats_tap *t = arg;
-    for (unsigned i = 0; i < t->n; i++)
-        pw_report_packet(&t->rep[i], rec, pkt);
+    bool all = !t->all || (pkt && pw_filter_match(t->all, pkt));
+    for (unsigned i = 0; i < t->n; i++) {
+        if (all && (!t->rf[i] || (pkt && pw_filter_match(t->rf[i], pkt))))
+            pw_report_packet(&t->rep[i], rec, pkt);
+        else
+            pw_report_unmatched(&t->rep[i], rec);
+    }
+}
+
+static int compile_filter(const char *what, const char *expr, struct pw_filter **out)
+{
+    struct pw_error err = {0};
+    if (pw_filter_compile(expr, out, &err) < 0) {
+        pw_cli_err("stats: %s: %s", what, err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 static void print_reports(struct pw_report *rep, unsigned n, bool json)
@@ -72,13 +94,16 @@ int pw_cmd_stats(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct pw_report rep[MAX_REPORTS];
+    struct pw_filter *rf[MAX_REPORTS] = {0};
+    struct pw_filter *all = NULL;
+    const char *fexpr = NULL;
     unsigned nrep = 0;
     const char *path = NULL;
     bool json = false;
     struct pw_error err = {0};
     int c, rc = PW_EXIT_OK;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "z:r:qno:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "z:r:Y:qno:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'z':
             if (nrep == MAX_REPORTS) {
@@ -89,14 +114,9 @@ int pw_cmd_stats(int argc, char **argv)
                 pw_cli_err("stats: %s", err.msg);
                 return PW_EXIT_USAGE;
             }
-            if (rep[nrep].filter) {
-                pw_cli_err("stats: -z %s: display filters in a statistics spec are not "
-                           "supported yet (\"%s\")",
-                           optarg, rep[nrep].filter);
-                return PW_EXIT_USAGE;
-            }
             nrep++;
             break;
+        case 'Y': fexpr = optarg; break;
         case 'r': path = optarg; break;
         case 'q':
         case 'n': break;
@@ -129,12 +149,23 @@ int pw_cmd_stats(int argc, char **argv)
         usage(stderr);
         return PW_EXIT_USAGE;
     }
+    if (fexpr && compile_filter("-Y", fexpr, &all) < 0) {
+        rc = PW_EXIT_USAGE;
+        goto filters;
+    }
+    for (unsigned i = 0; i < nrep; i++) {
+        if (rep[i].filter && compile_filter(rep[i].spec, rep[i].filter, &rf[i]) < 0) {
+            rc = PW_EXIT_USAGE;
+            goto filters;
+        }
+    }
     for (unsigned i = 0; i < nrep; i++) {
         if (pw_report_start(&rep[i], &err) < 0) {
             pw_cli_err("stats: %s", err.msg);
             for (unsigned k = 0; k < i; k++)
                 pw_report_free(&rep[k]);
-            return PW_EXIT_FAILURE;
+            rc = PW_EXIT_FAILURE;
+            goto filters;
         }
     }
 
@@ -153,7 +184,7 @@ int pw_cmd_stats(int argc, char **argv)
         }
     }
     if (r) {
-        struct stats_tap targ = {rep, nrep};
+        struct stats_tap targ = {rep, nrep, rf, all};
         struct pw_tap tap = {&targ, stats_tap_packet};
         struct pw_flows *flows = pw_flows_new(NULL, &err);
         struct pw_app *app = pw_app_new();
@@ -185,5 +216,9 @@ int pw_cmd_stats(int argc, char **argv)
 out:
     for (unsigned i = 0; i < nrep; i++)
         pw_report_free(&rep[i]);
+filters:
+    pw_filter_free(all);
+    for (unsigned i = 0; i < nrep; i++)
+        pw_filter_free(rf[i]);
     return rc;
 }

@@ -177,6 +177,11 @@ struct pw_layer *pw_app_push(struct pw_dctx *d, unsigned proto, const struct pw_
     struct pw_packet *pkt = d->pkt;
     if (pkt->nlayers > 0) {
         struct pw_layer *last = &pkt->layer[pkt->nlayers - 1];
+        /* the messages after an extension handshake's `bencode` stay in
+         * the BitTorrent entry before it (tshark lists bittorrent:bencode) */
+        if (proto == PW_P_BITTORRENT && last->proto == PW_P_BENCODE && pkt->nlayers > 1 &&
+            last[-1].proto == PW_P_BITTORRENT)
+            last--;
         bool filling = pkt->nlayers >= PW_MAX_LAYERS - 8;
         if (last->proto == proto && (proto == PW_P_BITTORRENT || filling)) {
             if (!(last->flags & PW_LF_REPEAT)) {

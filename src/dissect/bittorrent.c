@@ -7,7 +7,8 @@
  * thirty messages nests thirty `bittorrent` levels. tshark binds a whole
  * conversation to BitTorrent when a payload of at least 20 captured bytes
  * starts with the handshake (wireshark-semantics.md section 6), besides
- * the ports 6881-6889. */
+ * the ports 6881-6889. An extension handshake's dictionary is a `bencode`
+ * layer. */
 #include "dissect/app.h"
 #include "dissect/appsimple.h"
 
@@ -43,4 +44,22 @@ static int64_t bt_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
     return 4 + (int64_t)len;
 }
 
-const struct pw_tcp_proto pw_tcp_bittorrent = {PW_P_BITTORRENT, false, 0, bt_pdu_len, NULL};
+/* One message. The extension protocol's handshake (BEP 10: id 20,
+ * extended id 0) carries a bencoded dictionary, which tshark shows as a
+ * `bencode` layer inside the message. */
+static void bt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
+{
+    (void)st;
+    if (!pw_app_push(d, PW_P_BITTORRENT, c))
+        return;
+    uint32_t avail = pw_cur_left(c);
+    const uint8_t *p = pw_cur_ptr(c);
+    if (pw_bittorrent_handshake(p, avail) || avail < 6 || p[4] != 20 || p[5] != 0 ||
+        pw_cur_rep_left(c) <= 6)
+        return;
+    struct pw_cur dict = *c;
+    pw_cur_skip(&dict, 6);
+    pw_app_push(d, PW_P_BENCODE, &dict);
+}
+
+const struct pw_tcp_proto pw_tcp_bittorrent = {PW_P_BITTORRENT, false, 0, bt_pdu_len, bt_pdu};

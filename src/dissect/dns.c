@@ -255,7 +255,7 @@ static int get_rcode(const struct pw_packet *pkt, const struct pw_layer *l,
                      struct pw_fvalue *out, int max)
 {
     uint32_t v;
-    if (!hdr16(pkt, l, 2, &v))
+    if (!hdr16(pkt, l, 2, &v) || !(v & 0x8000)) /* tshark shows it in responses only */
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT16, v & 0xf);
 }
@@ -310,8 +310,12 @@ static int get_qry_name(const struct pw_packet *pkt, const struct pw_layer *l,
         {pfx ".count.answers", "Answer RRs", PW_FT_UINT16, PW_BASE_DEC, P, get_ancount},          \
         {pfx ".qry.name", "Name", PW_FT_STRING, PW_BASE_NONE, P, get_qry_name}
 
+/* tshark's mdns and llmnr layers publish the dns.* fields (they have no
+ * fields of their own) */
 const struct pw_field pw_fields_dns[] = {
     DNS_FIELDS("dns", PW_P_DNS),
+    DNS_FIELDS("dns", PW_P_MDNS),
+    DNS_FIELDS("dns", PW_P_LLMNR),
     PW_FIELDS_END,
 };
 

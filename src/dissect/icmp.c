@@ -10,7 +10,7 @@
  * alone; a non-zero RFC 4884 length (in 32-bit words, types 3, 11 and 12)
  * bounds the quote, and the extension structure after it belongs to ICMP.
  * Echo data is a `data` layer that tshark draws inside the ICMP tree
- * (PW_LF_SUBTREE). */
+ * (PW_LF_SUBTREE), after a leading timestamp when it finds one. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
@@ -23,6 +23,31 @@ static void nested_data(struct pw_dctx *d, struct pw_cur *c)
     pw_data(d, c);
     if (d->pkt->nlayers > n)
         d->pkt->layer[d->pkt->nlayers - 1].flags |= PW_LF_SUBTREE;
+}
+
+/* tshark takes the first 8 bytes of echo data for a timestamp (32-bit
+ * seconds then microseconds, big- or little-endian) when they read as a
+ * time less than a day away from the frame's; the data then starts after
+ * them. */
+static bool plausible_time(uint32_t sec, uint32_t usec, int64_t now)
+{
+    int64_t delta = (int64_t)sec - now;
+    return usec < 1000000u && delta > -86400 && delta < 86400;
+}
+
+static bool echo_timestamp(const struct pw_dctx *d, const struct pw_cur *c)
+{
+    if (!pw_cur_has(c, 8) || !d->pkt->rec)
+        return false;
+    int64_t now = d->pkt->rec->ts.sec;
+    struct pw_cur t = *c;
+    uint32_t sec = pw_cur_be32(&t), usec = pw_cur_be32(&t);
+    if (plausible_time(sec, usec, now))
+        return true;
+    t = *c;
+    sec = pw_cur_le32(&t);
+    usec = pw_cur_le32(&t);
+    return plausible_time(sec, usec, now);
 }
 
 /* Dissects a quoted IP packet of an ICMP or ICMPv6 error. */
@@ -65,7 +90,11 @@ int pw_dissect_icmp(struct pw_dctx *d, struct pw_cur *c)
     case 4:
     case 5: pw_icmp_quote(d, &body, PW_P_IP, 20); return PW_DIS_OK;
     case 0:
-    case 8: nested_data(d, &body); return PW_DIS_OK;
+    case 8:
+        if (echo_timestamp(d, &body))
+            pw_cur_skip(&body, 8);
+        nested_data(d, &body);
+        return PW_DIS_OK;
     default:
         /* the bodies of the other messages belong to ICMP (tshark shows no
          * layer after them) */

@@ -8,13 +8,31 @@
  * much of the offending IPv6 packet as fits; the quote is dissected with
  * in_icmp_error set (PW_LF_QUOTED layers, pkt->l3/l4 untouched). A non-zero
  * RFC 4884 length (64-bit words, types 1 and 3) bounds the quote. Echo data
- * is a `data` layer inside the ICMPv6 tree (PW_LF_SUBTREE). The body of the
+ * is a `data` layer inside the ICMPv6 tree (PW_LF_SUBTREE), except for a
+ * Teredo connectivity test (below). The body of the
  * informational messages (neighbour discovery, MLD, RPL, ...) belongs to
  * ICMPv6 itself: no layer follows. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
 #define ICMP6_HLEN 4u
+
+/* An echo request sent from a Teredo address (2001:0::/32) is taken by
+ * tshark for a Teredo connectivity test: its data is a nonce that belongs
+ * to ICMPv6, and no `data` layer follows. */
+static bool teredo_request(const struct pw_dctx *d, const struct pw_layer *l)
+{
+    if (l->u.icmp.type != 128)
+        return false;
+    for (const struct pw_layer *p = l; p > d->pkt->layer;) {
+        p--;
+        if (p->proto == PW_P_IPV6) {
+            static const uint8_t teredo[4] = {0x20, 0x01, 0x00, 0x00};
+            return memcmp(p->u.ip6.src, teredo, 4) == 0;
+        }
+    }
+    return false;
+}
 
 int pw_dissect_icmpv6(struct pw_dctx *d, struct pw_cur *c)
 {
@@ -49,6 +67,8 @@ int pw_dissect_icmpv6(struct pw_dctx *d, struct pw_cur *c)
         if (!pw_check_cur(d, l, c))
             return PW_DIS_OK;
         struct pw_cur body = pw_cur_rest(c);
+        if (teredo_request(d, l))
+            return PW_DIS_OK;
         uint16_t n = d->pkt->nlayers;
         pw_data(d, &body);
         if (d->pkt->nlayers > n)

@@ -201,7 +201,7 @@ const struct pw_field pw_fields_ip[] = {
     {"ip.dsfield.ecn", "Explicit Congestion Notification", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP,
      get_ecn},
     {"ip.len", "Total Length", PW_FT_UINT16, PW_BASE_DEC, PW_P_IP, get_len},
-    {"ip.id", "Identification", PW_FT_UINT16, PW_BASE_DEC_HEX, PW_P_IP, get_id},
+    {"ip.id", "Identification", PW_FT_UINT16, PW_BASE_HEX_DEC, PW_P_IP, get_id},
     {"ip.flags", "Flags", PW_FT_UINT8, PW_BASE_HEX, PW_P_IP, get_flags},
     {"ip.flags.df", "Don't fragment", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_IP, get_df},
     {"ip.flags.mf", "More fragments", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_IP, get_mf},

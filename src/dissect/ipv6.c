@@ -268,6 +268,8 @@ static int get_frag_more(const struct pw_packet *pkt, const struct pw_layer *l,
 
 const struct pw_field pw_fields_ipv6[] = {
     {"ipv6.version", "Version", PW_FT_UINT8, PW_BASE_DEC, PW_P_IPV6, get_version},
+    /* tshark's IPv6 dissector also adds ip.version: `-e ip.version` is 4,6 for 6in4 */
+    {"ip.version", "Version", PW_FT_UINT8, PW_BASE_DEC, PW_P_IPV6, get_version},
     {"ipv6.tclass", "Traffic Class", PW_FT_UINT32, PW_BASE_HEX, PW_P_IPV6, get_tclass},
     {"ipv6.flow", "Flow Label", PW_FT_UINT24, PW_BASE_HEX, PW_P_IPV6, get_flow},
     {"ipv6.plen", "Payload Length", PW_FT_UINT16, PW_BASE_DEC, PW_P_IPV6, get_plen},

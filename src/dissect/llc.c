@@ -7,13 +7,15 @@
  * A SNAP header with OUI 00-00-00 (RFC 1042) or 00-00-F8 (802.1H bridge
  * tunnel) carries an EtherType, dispatched like Ethernet's; Cisco's OUI
  * 00-00-0C with protocol id 0x2000 is CDP (cdp.c). SAP 0x06 is IP
- * (ARPANET Internet Protocol SAP). Anything else (STP, NetBIOS, IPX, ...)
- * is carried as `data` until a dissector is bound. */
+ * (ARPANET Internet Protocol SAP), DSAP 0x42 the Spanning Tree Protocol.
+ * Anything else (NetBIOS, IPX, ...) is carried as `data` until a
+ * dissector is bound. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
 #define SAP_SNAP 0xaau
 #define SAP_IP 0x06u
+#define SAP_STP 0x42u
 #define LLC_UI 0x03u
 #define OUI_CISCO 0x00000cu
 #define CISCO_PID_CDP 0x2000u
@@ -51,6 +53,8 @@ int pw_dissect_llc(struct pw_dctx *d, struct pw_cur *c)
     struct pw_cur payload = pw_cur_rest(c);
     if (dsap == SAP_IP && ssap == SAP_IP)
         pw_dissect_as(d, PW_P_IP, &payload);
+    else if (dsap == SAP_STP)
+        pw_dissect_as(d, PW_P_STP, &payload);
     else
         pw_data(d, &payload);
     return PW_DIS_OK;
@@ -114,7 +118,8 @@ const struct pw_field pw_fields_llc[] = {
     {"llc.dsap", "DSAP", PW_FT_UINT8, PW_BASE_HEX, PW_P_LLC, get_dsap},
     {"llc.ssap", "SSAP", PW_FT_UINT8, PW_BASE_HEX, PW_P_LLC, get_ssap},
     {"llc.control", "Control", PW_FT_UINT16, PW_BASE_HEX, PW_P_LLC, get_control},
-    {"llc.oui", "Organization Code", PW_FT_UINT24, PW_BASE_HEX, PW_P_LLC, get_oui},
+    /* BASE_OUI in tshark: `-T fields` prints it in decimal */
+    {"llc.oui", "Organization Code", PW_FT_UINT24, PW_BASE_DEC, PW_P_LLC, get_oui},
     {"llc.type", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_LLC, get_type},
     {"llc.pid", "Protocol ID", PW_FT_UINT16, PW_BASE_HEX, PW_P_LLC, get_pid},
     PW_FIELDS_END,

@@ -39,9 +39,10 @@ enum {
      * its bytes are not (all) in this frame, so field getters that read the
      * frame must not look at it. */
     PW_LF_REASSEMBLED = 1u << 6,
-    /* A level of the protocol hierarchy that tshark does not list in
-     * frame.protocols (the VXLAN-GPE header; SCTP's tree item repeated
-     * before the payload of each further DATA chunk). */
+    /* A level of the protocol hierarchy, or a tree item filters see, that
+     * tshark does not list in frame.protocols (the VXLAN-GPE header; SCTP's
+     * tree item repeated before the payload of each further DATA chunk; the
+     * TPKT of an X.224 connection request). */
     PW_LF_UNLISTED = 1u << 7,
 };
 

@@ -159,6 +159,14 @@ PW_DECLARE_FIELDS(wlan);
  * the dissection of its packet by DLT */
 void pw_pcap_pktdata(struct pw_dctx *d, uint32_t dlt, struct pw_cur *c);
 
+/* layer-only dissectors (issue 5 conformance): bacnet.c also pushes the
+ * bacapp layer, sap.c the sdp layer */
+PW_DECLARE_DISSECTOR(stp);
+PW_DECLARE_DISSECTOR(lcp);
+PW_DECLARE_DISSECTOR(isakmp);
+PW_DECLARE_DISSECTOR(bvlc);
+PW_DECLARE_DISSECTOR(bacnet);
+PW_DECLARE_DISSECTOR(sap);
 void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto);
 
 #endif

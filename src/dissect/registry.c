@@ -105,6 +105,14 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_ESP, pw_dissect_esp, NULL},
     {PW_P_VRRP, pw_dissect_vrrp, NULL},
     {PW_P_BOFL, pw_dissect_bofl, NULL},
+    /* layer-only dissectors for protocols tshark shows instead of `data`
+     * (issue 5 conformance; their bindings are in one block below) */
+    {PW_P_STP, pw_dissect_stp, NULL},
+    {PW_P_LCP, pw_dissect_lcp, NULL},
+    {PW_P_ISAKMP, pw_dissect_isakmp, NULL},
+    {PW_P_BVLC, pw_dissect_bvlc, NULL},
+    {PW_P_BACNET, pw_dissect_bacnet, NULL},
+    {PW_P_SAP, pw_dissect_sap, NULL},
 };
 
 static const struct pw_binding bindings[] = {
@@ -212,6 +220,12 @@ static const struct pw_binding bindings[] = {
     {PW_KS_IPPROTO, 50, 50, PW_P_ESP},
     {PW_KS_IPPROTO, 112, 112, PW_P_VRRP},
     {PW_KS_ETHERTYPE, 0x8102, 0x8102, PW_P_BOFL},
+    /* layer-only dissectors (issue 5 conformance); STP is reached from
+     * LLC (DSAP 0x42, llc.c) */
+    {PW_KS_PPP, 0xc021, 0xc021, PW_P_LCP},
+    {PW_KS_UDP_PORT, 500, 500, PW_P_ISAKMP},
+    {PW_KS_UDP_PORT, 47808, 47808, PW_P_BVLC},
+    {PW_KS_UDP_PORT, 9875, 9875, PW_P_SAP},
 };
 
 #define LT_DENSE 512u

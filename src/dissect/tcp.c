@@ -155,7 +155,17 @@ PW_FGET_U(get_dstport, PW_FT_UINT16, l->u.tcp.dport)
 PW_FGET_U(get_seq_raw, PW_FT_UINT32, l->u.tcp.seq)
 PW_FGET_U(get_hdr_len, PW_FT_UINT8, l->u.tcp.hlen)
 PW_FGET_U(get_win, PW_FT_UINT16, l->u.tcp.win)
-PW_FGET_U(get_len, PW_FT_UINT32, l->u.tcp.payload_len)
+/* tcp.len: tshark has no segment length for a header quoted by an ICMP
+ * error (the quoting IP length is not trusted), though it still shows the
+ * payload */
+static int get_len(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    (void)pkt;
+    if (l->flags & PW_LF_QUOTED)
+        return 0;
+    return pw_fv_u(out, max, PW_FT_UINT32, l->u.tcp.payload_len);
+}
 
 static bool full_header(const struct pw_layer *l)
 {

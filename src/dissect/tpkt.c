@@ -35,7 +35,8 @@ static int64_t tpkt_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
 static void tpkt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
 {
     (void)st;
-    if (!pw_app_push(d, PW_P_TPKT, c))
+    struct pw_layer *tl = pw_app_push(d, PW_P_TPKT, c);
+    if (!tl)
         return;
     if (pw_cur_peek(c, 0) != 3)
         return; /* continuation data: the tpkt item only */
@@ -51,6 +52,10 @@ static void tpkt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
     /* the RDP cookie / negotiation follows the 7-byte fixed part of a CR or
      * CC (LI, code, dst-ref, src-ref, class) inside the TPDU */
     (void)li;
+    /* tshark's tree has the TPKT of a connection request, but its
+     * frame.protocols goes from tcp to cotp */
+    if (code == COTP_CR)
+        tl->flags |= PW_LF_UNLISTED;
     if ((code == COTP_CR || code == COTP_CC) && pw_cur_rep_left(c) > COTP_FIXED) {
         pw_cur_skip(c, COTP_FIXED);
         pw_app_whole(d, PW_P_RDP, c);

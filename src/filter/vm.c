@@ -73,6 +73,19 @@ static int cmp_prefix(const uint8_t *a, const uint8_t *b, unsigned nbytes, unsig
     return 0;
 }
 
+/* Times are nanosecond counts here; tshark compares (seconds, nanoseconds)
+ * pairs and, when the seconds differ, returns their difference cast to a
+ * C int: past 2^31 seconds apart the order turns over (a frame of 2107 is
+ * before 2020 but after 4000000000, as tshark's filters see it). */
+static int cmp_time(int64_t a, int64_t b)
+{
+    int64_t as = a / 1000000000, bs = b / 1000000000;
+    if (as == bs)
+        return cmp_i(a % 1000000000, b % 1000000000);
+    int32_t d = (int32_t)(uint32_t)((uint64_t)as - (uint64_t)bs);
+    return d < 0 ? -1 : d > 0;
+}
+
 static int compare(uint8_t cls, uint8_t ta, uint8_t tb, const struct pw_fvalue *a,
                    const struct pw_fvalue *b, unsigned plen)
 {
@@ -83,7 +96,7 @@ static int compare(uint8_t cls, uint8_t ta, uint8_t tb, const struct pw_fvalue *
     case CLS_IPV4: return cmp_prefix(a->v.addr, b->v.addr, 4, plen > 32 ? 32 : plen);
     case CLS_IPV6: return cmp_prefix(a->v.addr, b->v.addr, 16, plen);
     case CLS_ETHER: return cmp_bytes(a->v.addr, 6, b->v.addr, 6);
-    case CLS_TIME: return cmp_i(a->v.i, b->v.i);
+    case CLS_TIME: return cmp_time(a->v.i, b->v.i);
     case CLS_DOUBLE: return a->v.d < b->v.d ? -1 : a->v.d > b->v.d;
     default: {
         const uint8_t *pa, *pb;

@@ -64,6 +64,17 @@ void pw_report_packet(struct pw_report *r, const struct pw_record *rec,
     }
 }
 
+void pw_report_unmatched(struct pw_report *r, const struct pw_record *rec)
+{
+    /* times stay relative to the capture's first frame, matched or not */
+    switch (r->kind) {
+    case PW_REP_PHS: break;
+    case PW_REP_DESTS: pw_dests_packet(r->dests, rec, NULL); break;
+    case PW_REP_CONV:
+    case PW_REP_ENDPOINTS: pw_convtab_packet(r->conv, rec, NULL); break;
+    }
+}
+
 void pw_report_finish(struct pw_report *r)
 {
     if (r->dests)

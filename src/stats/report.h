@@ -33,6 +33,9 @@ int pw_report_parse(struct pw_report *r, const char *spec, struct pw_error *err)
 int pw_report_start(struct pw_report *r, struct pw_error *err);
 void pw_report_packet(struct pw_report *r, const struct pw_record *rec,
                       const struct pw_packet *pkt);
+/* A packet the report's display filter (or -Y) rejects: not counted, but
+ * relative times still start at the capture's first frame, as in tshark. */
+void pw_report_unmatched(struct pw_report *r, const struct pw_record *rec);
 void pw_report_finish(struct pw_report *r);
 void pw_report_free(struct pw_report *r);
 

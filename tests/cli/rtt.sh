@@ -28,6 +28,10 @@ ROW='0,131.155.215.69,46656,137.116.81.94,80,1,2,1418145369.924505488,0.12752177
 t "--help exits 0 and names the columns" sh -c "'$P' rtt --help | grep -q 'initial_rtt'"
 t "no file is a usage error" rc_is 2 "$P" rtt
 t "two files are a usage error" rc_is 2 "$P" rtt "$C/dns.pcap" "$C/dns.pcap"
+t "-Y keeps the matching connections" bash -c "'$P' rtt --csv -Y 'tcp.port == 80' $C/tcp-handshake-nano.pcap | grep -qx '$ROW'"
+t "-Y drops the others" bash -c "[ \$('$P' rtt --csv -Y udp $C/tcp-handshake-nano.pcap | wc -l) = 1 ]"
+t "-Y with an application field (app stage)" bash -c "'$P' rtt --csv -Y 'tcp.port == 80 && !http' $C/tcp-handshake-nano.pcap | grep -q '^0,'"
+t "a bad -Y is a usage error" rc_is 2 "$P" rtt -Y 'tcp.port ==' "$C/dns.pcap"
 t "--csv with --json is a usage error" rc_is 2 "$P" rtt --csv --json "$C/dns.pcap"
 t "an unknown option is a usage error" rc_is 2 "$P" rtt --bogus "$C/dns.pcap"
 t "a missing file exits 1" rc_is 1 "$P" rtt "$tmp/nope.pcap"

@@ -23,8 +23,21 @@ rc_is() { # want, command...
 t "help exits 0" rc_is 0 "$P" stats --help
 t "no -z is a usage error (2)" rc_is 2 "$P" stats $C/dns.pcap
 t "unknown spec is a usage error (2)" rc_is 2 "$P" stats -z io,stat,1 $C/dns.pcap
-t "a spec with a filter is refused, not ignored (2)" rc_is 2 "$P" stats -z conv,tcp,tcp.port==80 $C/dns.pcap
-t "the refusal says so" bash -c "'$P' stats -z conv,ip,ip $C/dns.pcap 2>&1 | grep -q 'not supported yet'"
+# display filters: -z SPEC,FILTER per report, -Y for all (syslog.pcap: 83
+# UDP frames of 94, 11 TCP; figures from tshark 4.0.17 -z io,phs,udp)
+t "-z SPEC,FILTER counts only matching frames" bash -c "'$P' stats -z io,phs,udp $C/syslog.pcap > $tmp/o && grep -q '^Filter: udp\$' $tmp/o && grep -q '^eth  *frames:83 bytes:19389\$' $tmp/o && ! grep -q ' tcp ' $tmp/o"
+t "-z SPEC,FILTER applies to its report only" bash -c "'$P' stats -z io,phs,udp -z io,phs $C/syslog.pcap | grep -q '^eth  *frames:94 '"
+t "-Y EXPR restricts every report" bash -c "'$P' stats -Y udp -z io,phs -z conv,tcp $C/syslog.pcap > $tmp/o && grep -q '^eth  *frames:83 ' $tmp/o && ! grep -q '<->' $tmp/o"
+t "a bad filter in a spec is a usage error (2)" rc_is 2 "$P" stats -z conv,ip,tcp.nosuchfield $C/dns.pcap
+t "a bad -Y is a usage error (2)" rc_is 2 "$P" stats -Y 'tcp ==' -z io,phs $C/dns.pcap
+if command -v tshark >/dev/null; then
+    same_as_tshark() { # spec
+        cmp <(WIRESHARK_CONFIG_DIR=$tmp tshark -n -q -r $C/syslog.pcap -z "$1" 2>/dev/null) <("$P" stats -z "$1" $C/syslog.pcap)
+    }
+    for spec in 'conv,tcp,frame.number>3' 'endpoints,ip,tcp' 'dests,tree,udp' 'conv,ip,!tcp'; do
+        t "-z $spec as tshark" same_as_tshark "$spec"
+    done
+fi
 t "missing file fails (1)" rc_is 1 "$P" stats -z io,phs "$tmp/none.pcap"
 t "cut-short file: reports, then exit 3" bash -c "'$P' stats -z io,phs $C/fuzz-2021-10-13.pcap > $tmp/o 2>/dev/null; [ \$? = 3 ] && grep -q 'Protocol Hierarchy' $tmp/o"
 t "tshark options -r -q -n give the same output" bash -c "cmp <('$P' stats -z io,phs $C/dns.pcap) <('$P' stats -n -q -z io,phs -r $C/dns.pcap)"

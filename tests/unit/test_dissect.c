@@ -641,6 +641,206 @@ static void test_icmp_echo(void)
     CHECK_EQ_STR(chain(p), "eth:ip:icmp:_ws.short");
 }
 
+/* tshark takes 8 bytes of echo data for a timestamp (32-bit seconds and
+ * microseconds, either byte order) when it is less than a day from the
+ * frame's time; the data layer then starts after them */
+static void test_icmp_echo_timestamp(void)
+{
+    const uint32_t now = 1700000000u;
+    const struct {
+        int64_t off;
+        bool little;
+        uint32_t usec;
+        uint32_t data;
+    } cases[] = {
+        {0, true, 0, 16},           {3600, true, 5, 16},  {86399, true, 0, 16},
+        {-86399, false, 0, 16},     {86400, true, 0, 24}, {-86400, true, 0, 24},
+        {0, true, 1000000u, 24},    {30 * 86400, true, 0, 24},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct bb f = {0};
+        eth(&f, 0x0800);
+        uint32_t ip = ip4(&f, 1);
+        put8(&f, 8);
+        put8(&f, 0);
+        put16(&f, 0);
+        put32(&f, 0x00010001);
+        uint32_t sec = (uint32_t)(now + cases[i].off), usec = cases[i].usec;
+        if (cases[i].little) {
+            sec = __builtin_bswap32(sec);
+            usec = __builtin_bswap32(usec);
+        }
+        put32(&f, sec);
+        put32(&f, usec);
+        fill(&f, 0x10, 16);
+        ip4_end(&f, ip);
+        memset(&rec, 0, sizeof(rec));
+        rec.data = f.b;
+        rec.caplen = rec.len = f.n;
+        rec.linktype = 1;
+        rec.ts.sec = now;
+        pw_dissect_packet(&rec, 1, &pkt);
+        CHECK_EQ_STR(chain(&pkt), "eth:ip:icmp:data");
+        CHECK_EQ_INT(pkt.layer[3].len, cases[i].data);
+    }
+}
+
+/* An ICMPv6 echo request from a Teredo address (2001:0::/32) is a Teredo
+ * connectivity test: its data is a nonce, no data layer (tshark) */
+static void test_icmpv6_teredo_nonce(void)
+{
+    for (int teredo = 0; teredo < 2; teredo++) {
+        struct bb f = {0};
+        eth(&f, 0x86dd);
+        uint32_t ip = ip6(&f, 58);
+        if (teredo)
+            patch16(&f, ip + 10, 0); /* 2001:db8:: -> 2001:0:: */
+        put8(&f, 128);
+        put8(&f, 0);
+        put16(&f, 0);
+        put32(&f, 0x00010001);
+        put32(&f, 0xdadcadad);
+        ip6_end(&f, ip);
+        const struct pw_packet *p = dissect(&f);
+        CHECK_EQ_STR(chain(p), teredo ? "eth:ipv6:icmpv6" : "eth:ipv6:icmpv6:data");
+    }
+}
+
+/* fields several protocols publish: the variant of the layer's protocol */
+struct variant_find {
+    const char *name;
+    unsigned proto;
+    const struct pw_field *found;
+};
+
+static void find_variant(const struct pw_field *f, void *arg)
+{
+    struct variant_find *v = arg;
+    if (!strcmp(f->abbrev, v->name) && f->proto == v->proto)
+        v->found = f;
+}
+
+static int variant(const struct pw_packet *p, int li, const char *name, struct pw_fvalue *out)
+{
+    struct variant_find v = {name, p->layer[li].proto, NULL};
+    pw_field_foreach(find_variant, &v);
+    if (!v.found)
+        return -1;
+    struct pw_fvalue tmp[4];
+    int n = v.found->get(p, &p->layer[li], tmp, 4);
+    if (n > 0 && out)
+        *out = tmp[0];
+    return n;
+}
+
+static void test_shared_field_names(void)
+{
+    /* 6in4: ip.version from both headers, as tshark's IPv6 adds it too */
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 41);
+    uint32_t ip6h = ip6(&f, 59);
+    ip6_end(&f, ip6h);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:ipv6");
+    struct pw_fvalue v;
+    CHECK_EQ_INT(variant(p, 1, "ip.version", &v), 1);
+    CHECK_EQ_INT(v.v.u, 4);
+    CHECK_EQ_INT(variant(p, 2, "ip.version", &v), 1);
+    CHECK_EQ_INT(v.v.u, 6);
+    /* ip.id is printed in hex by tshark (BASE_HEX_DEC) */
+    CHECK_EQ_INT(pw_field_by_name("ip.id")->base, PW_BASE_HEX_DEC);
+
+    /* mDNS publishes dns.*; the reply code only in responses */
+    struct bb m = {0};
+    eth(&m, 0x0800);
+    ip = ip4(&m, 17);
+    uint32_t u = udp(&m, 5353, 5353);
+    put16(&m, 0);      /* id */
+    put16(&m, 0x0000); /* query */
+    put16(&m, 1);
+    put16(&m, 0);
+    put16(&m, 0);
+    put16(&m, 0);
+    putn(&m, "\x04host\x05local\x00", 12);
+    put16(&m, 1);
+    put16(&m, 1);
+    udp_end(&m, u);
+    ip4_end(&m, ip);
+    p = dissect(&m);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:mdns");
+    CHECK_EQ_INT(variant(p, 3, "dns.id", &v), 1);
+    CHECK_EQ_INT(v.v.u, 0);
+    CHECK_EQ_INT(variant(p, 3, "dns.count.queries", &v), 1);
+    CHECK_EQ_INT(v.v.u, 1);
+    CHECK_EQ_INT(variant(p, 3, "dns.qry.name", &v), 1);
+    CHECK(v.v.bytes.len == 10 && memcmp(v.v.bytes.p, "host.local", 10) == 0);
+    CHECK_EQ_INT(variant(p, 3, "dns.flags.rcode", NULL), 0);
+}
+
+/* protocols tshark names where `data` used to be */
+static void test_layer_only_protocols(void)
+{
+    /* STP: LLC DSAP 0x42 */
+    struct bb f = {0};
+    eth(&f, 0);
+    put8(&f, 0x42);
+    put8(&f, 0x42);
+    put8(&f, 0x03);
+    fill(&f, 0, 35);
+    patch16(&f, 12, f.n - 14);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:llc:stp");
+
+    /* BVLC Original-Broadcast-NPDU, NPDU with DNET 0xffff, APDU who-is */
+    static const uint8_t bac[] = {0x81, 0x0b, 0x00, 0x12, 0x01, 0x20, 0xff, 0xff, 0x00,
+                                  0xff, 0x10, 0x08, 0x0a, 0x1b, 0x59, 0x1a, 0x1b, 0x59};
+    struct bb b = {0};
+    eth(&b, 0x0800);
+    uint32_t ip = ip4(&b, 17);
+    uint32_t u = udp(&b, 47808, 47808);
+    putn(&b, bac, sizeof(bac));
+    udp_end(&b, u);
+    ip4_end(&b, ip);
+    p = dissect(&b);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:bvlc:bacnet:bacapp");
+    /* a network layer message (control bit 7) has no APDU */
+    b.b[14 + 20 + 8 + 5] = 0xa0;
+    p = dissect(&b);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:bvlc:bacnet");
+    /* a BVLC result carries no NPDU */
+    b.b[14 + 20 + 8 + 1] = 0x00;
+    p = dissect(&b);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:bvlc");
+
+    /* SAP announcement (IPv4 origin, no authentication) with a payload type,
+     * then SDP; ISAKMP on port 500 */
+    for (int k = 0; k < 3; k++) {
+        struct bb s = {0};
+        eth(&s, 0x0800);
+        ip = ip4(&s, 17);
+        u = udp(&s, k == 2 ? 500 : 9875, k == 2 ? 500 : 9875);
+        if (k < 2) {
+            put8(&s, 0x20);
+            put8(&s, 0);
+            put16(&s, 0x1234);
+            putn(&s, IP_A, 4);
+            if (k == 1)
+                putn(&s, "application/sdp", 16);
+            putn(&s, "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\n", 31);
+        } else {
+            fill(&s, 0x11, 28);
+        }
+        udp_end(&s, u);
+        ip4_end(&s, ip);
+        p = dissect(&s);
+        CHECK_EQ_STR(chain(p), k == 2 ? "eth:ip:udp:isakmp" : "eth:ip:udp:sap:sdp");
+        if (k < 2)
+            CHECK_EQ_INT(p->layer[4].off, 14 + 20 + 8 + 8 + (k == 1 ? 16 : 0));
+    }
+}
+
 static void test_icmpv6_error_short_tcp_quote(void)
 {
     struct bb f = {0};
@@ -667,6 +867,7 @@ static void test_icmpv6_error_short_tcp_quote(void)
     CHECK_EQ_INT(fu(p, 2, "icmpv6.type"), 1);
     CHECK_EQ_INT(fu(p, 2, "icmpv6.code"), 4);
     CHECK_EQ_INT(field(p, 4, "tcp.flags", NULL), 0);
+    CHECK_EQ_INT(field(p, 4, "tcp.len", NULL), 0); /* none in a quote (tshark) */
     CHECK_EQ_INT(p->nanom, 0);
 }
 
@@ -702,7 +903,7 @@ static void test_qinq_and_vlan_llc(void)
     fill(&g, 0, 35);
     fill(&g, 0, 8); /* padding */
     p = dissect(&g);
-    CHECK_EQ_STR(chain(p), "eth:vlan:llc:data");
+    CHECK_EQ_STR(chain(p), "eth:vlan:llc:stp");
     CHECK_EQ_INT(p->layer[3].len, 35);
     CHECK_EQ_INT(field(p, 1, "vlan.etype", NULL), 0);
     CHECK_EQ_INT(fu(p, 1, "vlan.len"), 38);
@@ -1030,8 +1231,16 @@ static void each_field(const struct pw_field *fd, void *arg)
     CHECK(fd->abbrev && strchr(fd->abbrev, '.'));
     CHECK(fd->proto > PW_P_NONE && fd->proto < PW_P__COUNT);
     CHECK(fd->get != NULL);
-    CHECK(pw_field_by_name(fd->abbrev) == fd);
-    const char *pa = pw_proto_abbrev(fd->proto);
+    /* a name several protocols publish, as tshark's do (ip.version from
+     * IPv6, dns.* from mdns and llmnr): the first is found by name and is
+     * the one named after its protocol; the others have its type */
+    const struct pw_field *first = pw_field_by_name(fd->abbrev);
+    CHECK(first != NULL && first->type == fd->type);
+    bool shared = first != fd && (!strcmp(fd->abbrev, "ip.version") ||
+                                  (!strncmp(fd->abbrev, "dns.", 4) &&
+                                   (fd->proto == PW_P_MDNS || fd->proto == PW_P_LLMNR)));
+    CHECK(first == fd || shared);
+    const char *pa = pw_proto_abbrev(shared ? first->proto : fd->proto);
     CHECK(strncmp(fd->abbrev, pa, strlen(pa)) == 0 || strncmp(fd->abbrev, "pppoe.", 6) == 0);
     for (unsigned i = 0; i < pkt.nlayers; i++) {
         if (pkt.layer[i].proto != fd->proto)
@@ -1366,7 +1575,9 @@ TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_
           TEST_CASE(test_ipv4_options), TEST_CASE(test_ipv4_fragments),
           TEST_CASE(test_ipv6_ext_headers), TEST_CASE(test_ipv6_fragment_header),
           TEST_CASE(test_ipv6_malformed_and_version), TEST_CASE(test_icmp_error_quote),
-          TEST_CASE(test_icmp_echo), TEST_CASE(test_icmpv6_error_short_tcp_quote),
+          TEST_CASE(test_icmp_echo), TEST_CASE(test_icmp_echo_timestamp),
+          TEST_CASE(test_icmpv6_teredo_nonce), TEST_CASE(test_shared_field_names),
+          TEST_CASE(test_layer_only_protocols), TEST_CASE(test_icmpv6_error_short_tcp_quote),
           TEST_CASE(test_qinq_and_vlan_llc), TEST_CASE(test_llc_snap),
           TEST_CASE(test_arp_lying_lengths), TEST_CASE(test_gre_v0_key_seq_teb),
           TEST_CASE(test_gre_v1_pptp), TEST_CASE(test_4in6_6in4), TEST_CASE(test_sll_v1_v2),

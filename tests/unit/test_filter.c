@@ -513,6 +513,26 @@ static void seen(void *arg, const char *abbrev)
         (*n)++;
 }
 
+/* tshark compares times as (seconds, nanoseconds) pairs whose seconds
+ * difference is cast to a C int: a frame of 2107 (4323283200) is after
+ * 4000000000 but before 2016 and 2020 (tcpdump's time_2107.pcapng) */
+static void test_time_order_wraps(void)
+{
+    static struct frame f;
+    memset(&f, 0, sizeof(f));
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, "10.0.0.1", "192.168.1.3", 6, 64);
+    tcp(&f, 1234, 80, 0x018, "x");
+    fix_ip(&f, ip);
+    const struct pw_packet *p = dissect(&f, 1, 4323283200, 0);
+    MATCHES("frame.time_epoch == 4323283200", p);
+    MATCHES("frame.time_epoch > 4000000000.5", p);
+    MATCHES("frame.time_epoch > 28317", p);
+    NO_MATCH("frame.time_epoch > 1455469967.3", p);
+    NO_MATCH("frame.time > \"2020-01-01T00:00:00Z\"", p);
+    MATCHES("frame.time < \"Feb 14, 2016 17:12:48\"", p);
+}
+
 static void test_explain_and_fields_used(void)
 {
     struct pw_filter *f;
@@ -587,7 +607,7 @@ static void test_fields_format(void)
     CHECK_EQ_STR(buf, "dead01");
 }
 
-TEST_MAIN(TEST_CASE(test_syntax_errors), TEST_CASE(test_lexer_errors),
+TEST_MAIN(TEST_CASE(test_time_order_wraps), TEST_CASE(test_syntax_errors), TEST_CASE(test_lexer_errors),
           TEST_CASE(test_semantic_errors), TEST_CASE(test_literals_accepted),
           TEST_CASE(test_existence_and_compare), TEST_CASE(test_any_all), TEST_CASE(test_slices),
           TEST_CASE(test_sets), TEST_CASE(test_strings_and_matches), TEST_CASE(test_bitwise_arith),
