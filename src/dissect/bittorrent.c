@@ -59,7 +59,10 @@ static void bt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st
         return;
     struct pw_cur dict = *c;
     pw_cur_skip(&dict, 6);
-    pw_app_push(d, PW_P_BENCODE, &dict);
+    /* listed in frame.protocols but never a hierarchy level of its own */
+    struct pw_layer *b = pw_app_push(d, PW_P_BENCODE, &dict);
+    if (b)
+        b->flags |= PW_LF_SUBTREE;
 }
 
 const struct pw_tcp_proto pw_tcp_bittorrent = {PW_P_BITTORRENT, false, 0, bt_pdu_len, bt_pdu};
