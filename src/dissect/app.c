@@ -230,6 +230,20 @@ static void dissect_pdu(struct pw_dctx *d, const struct pw_tcp_proto *p, struct 
         pw_app_push(d, p->proto, c);
 }
 
+/* A call that frames several PDUs is one call of the protocol's dissector:
+ * tshark lists the protocol once in frame.protocols (what each PDU hands on
+ * to, such as smb under nbss, is listed per PDU) while its hierarchy still
+ * has a level per PDU. So the protocol's own layer of every PDU after the
+ * call's first is left out of the list. */
+static void dissect_pdu_in_call(struct pw_dctx *d, const struct pw_tcp_proto *p,
+                                struct pw_cur *c, struct pw_app_pstate *st, bool first)
+{
+    unsigned at = d->pkt->nlayers;
+    dissect_pdu(d, p, c, st);
+    if (!first && at < d->pkt->nlayers && d->pkt->layer[at].proto == p->proto)
+        d->pkt->layer[at].flags |= PW_LF_UNLISTED;
+}
+
 /* One call of the protocol on the payload from offset o. */
 static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
 {
@@ -258,7 +272,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
             struct pw_cur rest = pw_cur_make(pl->base + o, avail, left);
             rest.off = pl->off + o;
             if (!p->per_call)
-                dissect_pdu(d, p, &rest, &s->dir->st);
+                dissect_pdu_in_call(d, p, &rest, &s->dir->st, o == o0);
             if (n == PW_PDU_REST_BAD)
                 push_pseudo_item(d, PW_P_WS_MALFORMED, pl->off + o);
             return;
@@ -273,7 +287,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
                 if (p->pdu)
                     p->pdu(NULL, &pdu, &s->dir->st);
             } else {
-                dissect_pdu(d, p, &pdu, &s->dir->st);
+                dissect_pdu_in_call(d, p, &pdu, &s->dir->st, o == o0);
             }
             o += (uint32_t)n;
             continue;
