@@ -18,6 +18,7 @@ for check in info_counts info_capinfos count_records layers stats rtt filter fie
     count_records|layers) args=(build "$DIR") ;; # these take BUILD_DIR first
     *) args=("$DIR") ;;
     esac
+    t0=$SECONDS
     if bash "$s" "${args[@]}"; then
         echo "== $check: ok"
     elif [[ " $GATE " == *" $check "* ]]; then
@@ -26,5 +27,6 @@ for check in info_counts info_capinfos count_records layers stats rtt filter fie
     else
         echo "== $check: below target (measurement only; its issue is open)"
     fi
+    echo "== $check: $((SECONDS - t0)) s"
 done
 exit $rc
