@@ -5,9 +5,23 @@
  * service (RFC 1002 4.4). Each takes the whole datagram. */
 #include "dissect/appsimple.h"
 
+/* tshark reads NTP's fixed header whatever the datagram's length: 48 bytes
+ * for the time modes, 12 for a control message (mode 6), 8 for a private
+ * one (mode 7). A datagram shorter than that is malformed (or cut short by
+ * the capture), e.g. a 10-byte one in zeek/ipv4/fragmented-1. */
 int pw_dissect_ntp(struct pw_dctx *d, struct pw_cur *c)
 {
-    pw_app_whole(d, PW_P_NTP, c);
+    struct pw_cur w = *c;
+    struct pw_layer *l = pw_app_whole(d, PW_P_NTP, c);
+    if (!l)
+        return PW_DIS_OK;
+    struct pw_packet *pkt = d->pkt;
+    int below = (int)(l - pkt->layer) - 1;
+    if (below >= 0 && (pkt->layer[below].flags & PW_LF_QUOTED))
+        return PW_DIS_OK; /* a quoted datagram may be cut: tshark says nothing */
+    unsigned mode = pw_cur_peek(&w, 0) & 7u;
+    pw_cur_skip(&w, mode == 6 ? 12 : mode == 7 ? 8 : 48);
+    pw_check_cur(d, l, &w);
     return PW_DIS_OK;
 }
 
