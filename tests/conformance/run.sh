@@ -15,7 +15,8 @@ for check in info_counts info_capinfos count_records layers stats rtt filter fie
     [ -f "$s" ] || continue
     echo "== conformance: $check"
     case $check in
-    count_records|layers) args=(build "$DIR") ;; # these take BUILD_DIR first
+    count_records) args=(build "$DIR") ;; # takes BUILD_DIR first
+    layers) args=(build) ;; # BUILD_DIR, then optional captures (default: all of ../shared)
     *) args=("$DIR") ;;
     esac
     t0=$SECONDS
