@@ -6,49 +6,10 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "bb.h"
 #include "test.h"
 
 /* ---- frame builder ------------------------------------------------------ */
-
-struct bb {
-    uint8_t b[4096];
-    uint32_t n;
-};
-
-static void put8(struct bb *f, unsigned v)
-{
-    f->b[f->n++] = (uint8_t)v;
-}
-
-static void put16(struct bb *f, unsigned v)
-{
-    put8(f, v >> 8);
-    put8(f, v);
-}
-
-static void put32(struct bb *f, uint32_t v)
-{
-    put16(f, v >> 16);
-    put16(f, v & 0xffff);
-}
-
-static void putn(struct bb *f, const void *p, uint32_t n)
-{
-    memcpy(f->b + f->n, p, n);
-    f->n += n;
-}
-
-static void fill(struct bb *f, unsigned v, uint32_t n)
-{
-    memset(f->b + f->n, (int)v, n);
-    f->n += n;
-}
-
-static void patch16(struct bb *f, uint32_t at, unsigned v)
-{
-    f->b[at] = (uint8_t)(v >> 8);
-    f->b[at + 1] = (uint8_t)v;
-}
 
 static const uint8_t MAC_A[6] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
 static const uint8_t MAC_B[6] = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};

@@ -8,6 +8,7 @@
 
 #include "dissect/dissect.h"
 #include "flow/ipreasm.h"
+#include "bb.h"
 #include "test.h"
 
 /* ---- the facility ------------------------------------------------------- */
@@ -272,28 +273,6 @@ static void timeout_expires(void)
 }
 
 /* ---- dissection ------------------------------------------------------- */
-
-struct bb {
-    uint8_t b[2048];
-    uint32_t n;
-};
-
-static void put8(struct bb *f, unsigned v)
-{
-    f->b[f->n++] = (uint8_t)v;
-}
-
-static void put16(struct bb *f, unsigned v)
-{
-    put8(f, v >> 8);
-    put8(f, v);
-}
-
-static void putn(struct bb *f, const void *p, uint32_t n)
-{
-    memcpy(f->b + f->n, p, n);
-    f->n += n;
-}
 
 static const uint8_t MAC[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
 static const uint8_t IP_A[4] = {10, 0, 0, 1}, IP_B[4] = {192, 168, 1, 2};

@@ -7,41 +7,8 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "bb.h"
 #include "test.h"
-
-struct bb {
-    uint8_t b[2048];
-    uint32_t n;
-};
-
-static void put8(struct bb *f, unsigned v)
-{
-    f->b[f->n++] = (uint8_t)v;
-}
-
-static void put16(struct bb *f, unsigned v)
-{
-    put8(f, v >> 8);
-    put8(f, v);
-}
-
-static void put32(struct bb *f, uint32_t v)
-{
-    put16(f, v >> 16);
-    put16(f, v & 0xffff);
-}
-
-static void fill(struct bb *f, unsigned v, uint32_t n)
-{
-    memset(f->b + f->n, (int)v, n);
-    f->n += n;
-}
-
-static void patch16(struct bb *f, uint32_t at, unsigned v)
-{
-    f->b[at] = (uint8_t)(v >> 8);
-    f->b[at + 1] = (uint8_t)v;
-}
 
 static void eth(struct bb *f, unsigned type)
 {
