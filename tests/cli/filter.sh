@@ -4,22 +4,8 @@
 # written file must hold exactly the selected records, byte for byte (read
 # back by pktwatch itself; by tshark too when it is installed).
 set -u
-B=${1:?usage: filter.sh BUILD_DIR}
-P="$B/pktwatch"
-C=tests/captures
-export TZ=UTC LC_ALL=C
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-
-t() { # name, then a command that must succeed
-    local name=$1; shift
-    if "$@" >"$tmp/log" 2>&1; then echo "PASS filter-cli: $name"; else echo "FAIL filter-cli: $name"; sed 's/^/    /' "$tmp/log" | head -20; fi
-}
-
-rc_is() { # want, command...
-    local want=$1; shift
-    "$@" >/dev/null 2>"$tmp/err"; local rc=$?
-    [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; cat "$tmp/err"; return 1; }
-}
+SUITE=filter-cli
+. "$(dirname "$0")/lib.bash"
 
 out_is() { # expected-text, command...
     local want=$1; shift

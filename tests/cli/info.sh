@@ -2,22 +2,8 @@
 # Command-line behaviour of `pktwatch info`: help, exit codes, standard
 # input, JSON that parses and agrees with the text output.
 set -u
-B=${1:?usage: info.sh BUILD_DIR}
-P="$B/pktwatch"
-C=tests/captures
-export TZ=UTC LC_ALL=C
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-
-t() { # name, then a command that must succeed
-    local name=$1; shift
-    if "$@" >"$tmp/log" 2>&1; then echo "PASS info-cli: $name"; else echo "FAIL info-cli: $name"; sed 's/^/    /' "$tmp/log" | head -20; fi
-}
-
-rc_is() { # want, command...
-    local want=$1; shift
-    "$@" >/dev/null 2>"$tmp/err"; local rc=$?
-    [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; cat "$tmp/err"; return 1; }
-}
+SUITE=info-cli
+. "$(dirname "$0")/lib.bash"
 
 t "help exits 0" rc_is 0 "$P" info --help
 t "top-level help exits 0" rc_is 0 "$P" --help

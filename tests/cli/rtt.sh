@@ -5,22 +5,8 @@
 # JSON that parses and agrees with the CSV, and a damaged file (results and
 # exit status 3).
 set -u
-B=${1:?usage: rtt.sh BUILD_DIR}
-P="$B/pktwatch"
-C=tests/captures
-export TZ=UTC LC_ALL=C
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-
-t() { # name, then a command that must succeed
-    local name=$1; shift
-    if "$@" > "$tmp/log" 2>&1; then echo "PASS rtt-cli: $name"; else echo "FAIL rtt-cli: $name"; sed 's/^/    /' "$tmp/log" | head -20; fi
-}
-
-rc_is() { # want, command...
-    local want=$1; shift
-    "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
-    [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; cat "$tmp/err"; return 1; }
-}
+SUITE=rtt-cli
+. "$(dirname "$0")/lib.bash"
 
 HDR='stream,client,client_port,server,server_port,syn_frame,synack_frame,syn_time,handshake_rtt,client_rtt,initial_rtt,syn_retransmits,synack_retransmits,outcome'
 ROW='0,131.155.215.69,46656,137.116.81.94,80,1,2,1418145369.924505488,0.127521774,0.000087895,0.127609669,0,0,established'

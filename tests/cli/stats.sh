@@ -3,22 +3,8 @@
 # exit codes, and --json documents that parse (jq) and agree with the text
 # reports on every total.
 set -u
-B=${1:?usage: stats.sh BUILD_DIR}
-P="$B/pktwatch"
-C=tests/captures
-export TZ=UTC LC_ALL=C
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-
-t() { # name, then a command that must succeed
-    local name=$1; shift
-    if "$@" >"$tmp/log" 2>&1; then echo "PASS stats-cli: $name"; else echo "FAIL stats-cli: $name"; sed 's/^/    /' "$tmp/log" | head -20; fi
-}
-
-rc_is() { # want, command...
-    local want=$1; shift
-    "$@" >/dev/null 2>"$tmp/err"; local rc=$?
-    [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; cat "$tmp/err"; return 1; }
-}
+SUITE=stats-cli
+. "$(dirname "$0")/lib.bash"
 
 t "help exits 0" rc_is 0 "$P" stats --help
 t "no -z is a usage error (2)" rc_is 2 "$P" stats $C/dns.pcap
