@@ -89,6 +89,21 @@ static inline uint32_t pw_get_be32(const uint8_t *p)
         return pw_fv_u(out, max, ftype, v);                                                        \
     }
 
+/* The same for a little-endian value (pseudo headers written in the
+ * capturing host's order: radiotap, PPI, PKTAP). */
+#define PW_FGET_LE(fn, ftype, at, width)                                                           \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        const uint8_t *p = pw_lbytes(pkt, l, (at), (width));                                       \
+        if (!p || (uint32_t)(at) + (width) > l->hlen)                                              \
+            return 0;                                                                              \
+        uint64_t v = 0;                                                                            \
+        for (unsigned i = (width); i-- > 0;)                                                       \
+            v = (v << 8) | p[i];                                                                   \
+        return pw_fv_u(out, max, ftype, v);                                                        \
+    }
+
 #define PW_FIELDS_END                                                                              \
     {                                                                                              \
         NULL, NULL, 0, 0, 0, NULL                                                                  \

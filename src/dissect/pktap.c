@@ -44,33 +44,9 @@ int pw_dissect_pktap(struct pw_dctx *d, struct pw_cur *c)
     return PW_DIS_OK;
 }
 
-static int get_le32(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
-                    int max, uint32_t at)
-{
-    const uint8_t *p = pw_lbytes(pkt, l, at, 4);
-    if (!p || at + 4 > l->hlen)
-        return 0;
-    uint32_t v = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-    return pw_fv_u(out, max, PW_FT_UINT32, v);
-}
-
-static int get_hdrlen(const struct pw_packet *pkt, const struct pw_layer *l,
-                      struct pw_fvalue *out, int max)
-{
-    return get_le32(pkt, l, out, max, 0);
-}
-
-static int get_rectype(const struct pw_packet *pkt, const struct pw_layer *l,
-                       struct pw_fvalue *out, int max)
-{
-    return get_le32(pkt, l, out, max, 4);
-}
-
-static int get_dlt(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
-                   int max)
-{
-    return get_le32(pkt, l, out, max, 8);
-}
+PW_FGET_LE(get_hdrlen, PW_FT_UINT32, 0, 4)
+PW_FGET_LE(get_rectype, PW_FT_UINT32, 4, 4)
+PW_FGET_LE(get_dlt, PW_FT_UINT32, 8, 4)
 
 const struct pw_field pw_fields_pktap[] = {
     {"pktap.hdrlen", "Header length", PW_FT_UINT32, PW_BASE_DEC, PW_P_PKTAP, get_hdrlen},

@@ -40,14 +40,7 @@ PW_FGET_BE(get_version, PW_FT_UINT8, 0, 1)
 PW_FGET_BE(get_flags, PW_FT_UINT8, 1, 1)
 PW_FGET_U(get_dlt, PW_FT_UINT32, l->u.key)
 
-static int get_length(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
-                      int max)
-{
-    const uint8_t *p = pw_lbytes(pkt, l, 2, 2);
-    if (!p)
-        return 0;
-    return pw_fv_u(out, max, PW_FT_UINT16, (uint32_t)(p[1] << 8 | p[0]));
-}
+PW_FGET_LE(get_length, PW_FT_UINT16, 2, 2)
 
 const struct pw_field pw_fields_ppi[] = {
     {"ppi.version", "Version", PW_FT_UINT8, PW_BASE_DEC, PW_P_PPI, get_version},

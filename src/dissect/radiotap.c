@@ -87,14 +87,7 @@ static int get_flags(const struct pw_packet *pkt, const struct pw_layer *l, stru
     return pw_fv_u(out, max, PW_FT_UINT8, l->u.key & 0xffu);
 }
 
-static int get_length(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
-                      int max)
-{
-    const uint8_t *p = pw_lbytes(pkt, l, 2, 2);
-    if (!p)
-        return 0;
-    return pw_fv_u(out, max, PW_FT_UINT16, (uint32_t)(p[1] << 8 | p[0]));
-}
+PW_FGET_LE(get_length, PW_FT_UINT16, 2, 2)
 
 const struct pw_field pw_fields_radiotap[] = {
     {"radiotap.version", "Header revision", PW_FT_UINT8, PW_BASE_DEC, PW_P_RADIOTAP, get_version},
