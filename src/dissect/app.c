@@ -325,6 +325,10 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
         pw_reasm_add(r, &s->a->pool, s->pl.base, avail, s->pl.rep);
     s->dir->st.call_pos = 0;
     if (r->need == PW_REASM_NEED_MORE && r->kept) {
+        /* what the buffer lacks was captured but not kept (memory bound):
+         * the dissector must not take it for a snaplen cut. (The other
+         * pdu_len call on a pending PDU, below, runs only when all of it
+         * was kept.) */
         s->dir->st.capped = r->capped && !r->gap;
         int64_t n = s->p->pdu_len(r->buf, r->kept, r->have, &s->dir->st);
         s->dir->st.capped = 0;
@@ -378,9 +382,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
         uint32_t t = 0;
         int64_t n = 0;
         while (t < r->have) {
-            s->dir->st.capped = r->capped && !r->gap;
             n = s->p->pdu_len(r->buf + t, r->kept - t, r->have - t, &s->dir->st);
-            s->dir->st.capped = 0;
             if (n <= 0 || (uint64_t)n > r->have - t)
                 break;
             t += (uint32_t)n;
