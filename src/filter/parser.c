@@ -681,15 +681,18 @@ static struct pwf_node *parse_not(struct pwf_comp *c)
     return r;
 }
 
-static struct pwf_node *parse_and(struct pwf_comp *c)
+/* A left-associative chain of `sub` joined by `tok`, built as `kind`
+ * nodes: `and` binds tighter than `or`, so parse_expr chains parse_and. */
+static struct pwf_node *parse_chain(struct pwf_comp *c, int tok, int kind,
+                                    struct pwf_node *(*sub)(struct pwf_comp *))
 {
-    struct pwf_node *a = parse_not(c);
-    while (a && peek(c)->kind == TK_AND) {
+    struct pwf_node *a = sub(c);
+    while (a && peek(c)->kind == tok) {
         next(c);
-        struct pwf_node *b = parse_not(c);
+        struct pwf_node *b = sub(c);
         if (!b)
             return NULL;
-        struct pwf_node *n = mk(c, N_AND, a->off, 0);
+        struct pwf_node *n = mk(c, kind, a->off, 0);
         if (!n)
             return NULL;
         n->a = a;
@@ -700,23 +703,14 @@ static struct pwf_node *parse_and(struct pwf_comp *c)
     return a;
 }
 
+static struct pwf_node *parse_and(struct pwf_comp *c)
+{
+    return parse_chain(c, TK_AND, N_AND, parse_not);
+}
+
 static struct pwf_node *parse_expr(struct pwf_comp *c)
 {
-    struct pwf_node *a = parse_and(c);
-    while (a && peek(c)->kind == TK_OR) {
-        next(c);
-        struct pwf_node *b = parse_and(c);
-        if (!b)
-            return NULL;
-        struct pwf_node *n = mk(c, N_OR, a->off, 0);
-        if (!n)
-            return NULL;
-        n->a = a;
-        n->b = b;
-        span(n, a, b);
-        a = n;
-    }
-    return a;
+    return parse_chain(c, TK_OR, N_OR, parse_and);
 }
 
 struct pwf_node *pwf_parse(struct pwf_comp *c)
