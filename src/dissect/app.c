@@ -84,6 +84,7 @@ void pw_app_free(struct pw_app *a)
     pw_flowtab_foreach(a->flows, free_flow, a);
     pw_flowtab_free(a->flows);
     pw_flowtab_free(a->tftp);
+    pw_reasm_pool_free(&a->pool);
     free(a);
 }
 

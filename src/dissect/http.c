@@ -210,11 +210,14 @@ static int nonhttp(const uint8_t *p, uint32_t avail, const struct pw_app_pstate 
         return NH_CONT;
     if (avail == 0 || p[0] < 0x20 || p[0] > 0x7e)
         return NH_NOTHING;
-    uint32_t e = 0;
-    while (e < avail && p[e] != '\r' && p[e] != '\n')
-        e++;
-    if (e == avail)
+    /* memchr: this runs again on every segment of a long line-less
+     * stream held for reassembly, over all its bytes so far */
+    const uint8_t *lf = memchr(p, '\n', avail);
+    const uint8_t *cr = memchr(p, '\r', lf ? (size_t)(lf - p) : avail);
+    const uint8_t *end = cr ? cr : lf;
+    if (!end)
         return NH_MORE;
+    uint32_t e = (uint32_t)(end - p);
     const uint8_t *colon = memchr(p, ':', e);
     if (!colon)
         return NH_NOTHING;

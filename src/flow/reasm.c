@@ -5,6 +5,42 @@
 
 #include "util/limits.h"
 
+_Static_assert((2048u << (PW_REASM_CLASSES - 1)) == PW_REASM_KEEP,
+              "the largest spare class is the per-PDU bound");
+
+static unsigned size_class(uint32_t cap)
+{
+    unsigned k = 0;
+    while (k + 1 < PW_REASM_CLASSES && (2048u << k) < cap)
+        k++;
+    return k;
+}
+
+/* A buffer of exactly cap bytes (a power of two in the class range). */
+static uint8_t *buf_get(struct pw_reasm_pool *pool, uint32_t cap)
+{
+    unsigned k = size_class(cap);
+    if ((2048u << k) == cap && pool->nspare[k])
+        return pool->spare[k][--pool->nspare[k]];
+    return malloc(cap);
+}
+
+static void buf_put(struct pw_reasm_pool *pool, uint8_t *b, uint32_t cap)
+{
+    unsigned k = size_class(cap);
+    if ((2048u << k) == cap && pool->nspare[k] < PW_REASM_SPARE)
+        pool->spare[k][pool->nspare[k]++] = b;
+    else
+        free(b);
+}
+
+void pw_reasm_pool_free(struct pw_reasm_pool *pool)
+{
+    for (unsigned k = 0; k < PW_REASM_CLASSES; k++)
+        while (pool->nspare[k])
+            free(pool->spare[k][--pool->nspare[k]]);
+}
+
 /* Makes room for `want` kept bytes, within the per-PDU and total bounds;
  * returns how many bytes can be kept. */
 static uint32_t room(struct pw_reasm *r, struct pw_reasm_pool *pool, uint32_t want)
@@ -21,9 +57,13 @@ static uint32_t room(struct pw_reasm *r, struct pw_reasm_pool *pool, uint32_t wa
     size_t cap = pool->cap ? pool->cap : PW_REASM_TOTAL;
     if (pool->used - r->buf_cap + nc > cap)
         return r->buf_cap < want ? r->buf_cap : want;
-    uint8_t *b = realloc(r->buf, nc);
+    uint8_t *b = buf_get(pool, nc);
     if (!b)
         return r->buf_cap < want ? r->buf_cap : want;
+    if (r->buf) {
+        memcpy(b, r->buf, r->kept);
+        buf_put(pool, r->buf, r->buf_cap);
+    }
     pool->used = pool->used - r->buf_cap + nc;
     r->buf = b;
     r->buf_cap = nc;
@@ -99,7 +139,7 @@ void pw_reasm_stop(struct pw_reasm *r, struct pw_reasm_pool *pool)
     r->active = false;
     if (r->buf) {
         pool->used -= r->buf_cap;
-        free(r->buf);
+        buf_put(pool, r->buf, r->buf_cap);
         r->buf = NULL;
         r->buf_cap = 0;
     }
@@ -110,7 +150,7 @@ void pw_reasm_free(struct pw_reasm *r, struct pw_reasm_pool *pool)
 {
     if (r->buf) {
         pool->used -= r->buf_cap;
-        free(r->buf);
+        buf_put(pool, r->buf, r->buf_cap);
     }
     memset(r, 0, sizeof(*r));
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
+
 /* ---- tcp.stream / udp.stream ------------------------------------------
  * Numbered 0, 1, ... in order of the first frame of each transport
  * conversation (both directions). TCP: a SYN without ACK whose sequence
@@ -380,16 +382,24 @@ void pw_conv_addr_str(const struct pw_conv_addr *a, int with_port, char *buf, un
 {
     char s[64];
     if (a->len == 4)
-        inet_ntop(AF_INET, a->a, s, sizeof(s));
+        pw_fmt_ip4(s, a->a);
     else if (a->len == 16)
         inet_ntop(AF_INET6, a->a, s, sizeof(s));
     else
         snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", a->a[0], a->a[1], a->a[2],
                  a->a[3], a->a[4], a->a[5]);
-    if (with_port)
-        snprintf(buf, n, "%s:%u", s, a->port);
-    else
-        snprintf(buf, n, "%s", s);
+    size_t k = strlen(s);
+    if (with_port && k + 7 <= sizeof(s)) {
+        s[k++] = ':';
+        k += pw_fmt_u64(s + k, a->port);
+        s[k] = '\0';
+    }
+    if (n) {
+        if (k >= n)
+            k = n - 1;
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+    }
 }
 
 const char *pw_conv_kind_title(enum pw_conv_kind k)

@@ -281,22 +281,23 @@ void pw_dests_packet(struct pw_dests *s, const struct pw_record *rec, const stru
         uint32_t p = a == UINT32_MAX ? a : node_get(s, a, &ptype, 1, ptype_name);
         uint32_t leaf = p == UINT32_MAX ? p : node_get(s, p, port, 2, port_name);
         void *arr = s->leaf_node;
-        if (pw_grow(&arr, &s->leaf_cap, (uint32_t)li + 1, sizeof(uint32_t)) < 0) {
+        if (pw_grow(&arr, &s->leaf_cap, (uint32_t)li + 1, sizeof(*s->leaf_node)) < 0) {
             s->oom = 1;
             return;
         }
         s->leaf_node = arr;
-        s->leaf_node[li] = leaf;
+        s->leaf_node[li] = (struct pw_dests_path){a, p, leaf};
     }
-    uint32_t leaf = s->leaf_node[li];
+    /* the three nodes are known at once (no walk up the parents), so their
+     * cache misses overlap */
+    struct pw_dests_path path = s->leaf_node[li];
     for (unsigned k = 0; k < ticks; k++) {
         tick(s, 0);
-        if (leaf == UINT32_MAX)
+        if (path.port == UINT32_MAX)
             continue;
-        uint32_t p = s->node[leaf].parent, a = s->node[p].parent;
-        tick(s, a);
-        tick(s, p);
-        tick(s, leaf);
+        tick(s, path.addr);
+        tick(s, path.ptype);
+        tick(s, path.port);
     }
 }
 

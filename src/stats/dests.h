@@ -20,16 +20,25 @@ struct pw_burst_bucket {
     uint32_t count;
 };
 
+/* Fields in the order a tick touches them: a packet ticks four nodes
+ * scattered over a large array, so the count, the window's totals and its
+ * first buckets share the node's first cache lines; the name is read only
+ * when printing. */
 struct pw_dests_node {
-    char name[48];
-    uint32_t parent;          /* node index; 0 = the "Destinations and Ports" root */
-    uint32_t depth;
     uint64_t count;
-    /* burst buckets, oldest first; at most PW_BURST_BUCKETS live at once */
-    struct pw_burst_bucket b[PW_BURST_BUCKETS + 1];
-    uint8_t nb;
     uint64_t bcount, max_burst;
     double burst_time;        /* ms */
+    uint8_t nb;
+    uint32_t parent;          /* node index; 0 = the "Destinations and Ports" root */
+    uint32_t depth;
+    /* burst buckets, oldest first; at most PW_BURST_BUCKETS live at once */
+    struct pw_burst_bucket b[PW_BURST_BUCKETS + 1];
+    char name[48];
+};
+
+/* The nodes a (address, port type, port) leaf ticks besides the root */
+struct pw_dests_path {
+    uint32_t addr, ptype, port;
 };
 
 struct pw_dests {
@@ -37,7 +46,8 @@ struct pw_dests {
     uint32_t n, cap;
     struct pw_keytab idx;     /* (parent, address/type/port) -> node */
     struct pw_keytab leaf;    /* (address, port type, port) -> leaf_node[] */
-    uint32_t *leaf_node, leaf_cap;
+    struct pw_dests_path *leaf_node; /* per leaf key: its nodes (UINT32_MAX: none) */
+    uint32_t leaf_cap;
     double start_ms, now_ms;  /* first and latest IPv4 tick; start < 0: none yet */
     int have_first_frame;
     struct pw_ts first_ts;    /* first frame of the file */

@@ -3,19 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a over the key, then a final avalanche (murmur3 fmix32): keys are
- * short and addresses share prefixes, so the low bits must mix well. */
+/* Eight bytes at a time (one multiply each), then a final avalanche
+ * (murmur3's fmix64): keys are 20-40 bytes and looked up several times per
+ * packet, and a byte-wise hash was a tenth of `stats`' instructions.
+ * Addresses share prefixes, so the low bits must mix well. */
 static uint32_t hash_key(const uint8_t *k, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ k[i]) * 16777619u;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, k, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+        k += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, k, n);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 int pw_grow(void **arr, uint32_t *cap, uint32_t n, size_t esize)

@@ -1,6 +1,8 @@
 #include "util/fmt.h"
 
 #include <inttypes.h>
+#include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -72,4 +74,61 @@ char *pw_fmt_reltime(char *buf, size_t n, int64_t ns, int prec)
     else
         snprintf(buf, n, "%s%" PRIu64 ".%0*" PRIu64, sign, sec, prec, frac / pow10_u32[9 - prec]);
     return buf;
+}
+
+size_t pw_fmt_u64(char *buf, uint64_t v)
+{
+    char t[20];
+    size_t k = 0;
+    do {
+        t[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < k; i++)
+        buf[i] = t[k - 1 - i];
+    return k;
+}
+
+size_t pw_fmt_fixed(char *buf, size_t n, double v, int prec)
+{
+    static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (prec >= 0 && prec <= 9 && !signbit(v) && v < 1e14) {
+        double x = v * scale[prec];
+        double fl = floor(x);
+        double frac = x - fl; /* exact: fl and x are close */
+        /* the product is within half an ulp of v * 10^prec; 2^-50 of x
+         * is 8 times that, so outside this band the rounding direction is
+         * the exact value's */
+        double tol = x * 0x1p-50 + 0x1p-40;
+        if (fabs(frac - 0.5) > tol && tol < 0.25) {
+            uint64_t r = (uint64_t)fl + (frac > 0.5);
+            uint64_t p10 = (uint64_t)scale[prec];
+            size_t k = pw_fmt_u64(buf, r / p10);
+            if (prec) {
+                buf[k++] = '.';
+                uint64_t f = r % p10;
+                for (int i = prec - 1; i >= 0; i--) {
+                    buf[k + (size_t)i] = (char)('0' + f % 10);
+                    f /= 10;
+                }
+                k += (size_t)prec;
+            }
+            buf[k] = '\0';
+            return k;
+        }
+    }
+    int k = snprintf(buf, n, "%.*f", prec, v);
+    return k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
+}
+
+size_t pw_fmt_ip4(char *buf, const uint8_t a[4])
+{
+    size_t k = 0;
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            buf[k++] = '.';
+        k += pw_fmt_u64(buf + k, a[i]);
+    }
+    buf[k] = '\0';
+    return k;
 }

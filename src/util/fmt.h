@@ -29,4 +29,20 @@ char *pw_fmt_abstime(char *buf, size_t n, struct pw_ts t, int prec);
  * negative). */
 char *pw_fmt_reltime(char *buf, size_t n, int64_t ns, int prec);
 
+/* Decimal digits of v into buf (no terminator); returns the count (at most
+ * 20). */
+size_t pw_fmt_u64(char *buf, uint64_t v);
+
+/* What snprintf("%.<prec>f", v) writes (prec 0..9), terminated; returns the
+ * length. The statistics print tens of thousands of such numbers, and libc's
+ * exact conversion was most of their printing time: scaling by 10^prec and
+ * rounding gives the same digits whenever the scaled value is not within
+ * the multiplication's error of a rounding tie; those few values (and
+ * negative, huge and non-finite ones) go to snprintf. n must be >= 32. */
+size_t pw_fmt_fixed(char *buf, size_t n, double v, int prec);
+
+/* Dotted-quad text of an IPv4 address, terminated (what inet_ntop
+ * writes); returns the length. buf must hold 16 bytes. */
+size_t pw_fmt_ip4(char *buf, const uint8_t a[4]);
+
 #endif

@@ -9,6 +9,7 @@
 #include "output/stats.h"
 #include "stats/report.h"
 #include "test.h"
+#include "util/fmt.h"
 
 static struct pw_packet pkt;
 static struct pw_record rec;
@@ -196,5 +197,57 @@ static void spec_parsing(void)
     CHECK(r.filter == NULL);
 }
 
+/* The fast fixed-point formatter must print exactly what printf prints:
+ * ties and near-ties (x.xx5 written in binary), values that scale to
+ * exact halves, carries into the integer part, and a large random sample
+ * of the magnitudes the reports print. */
+static void fixed_matches_printf(void)
+{
+    static const double tricky[] = {0.0, 0.125, 0.375, 2.5, 0.5, 1.005, 1.015, 1.025, 2.675,
+                                    0.00005, 0.00015, 0.99995, 9.99995, 0.0001, 99.995,
+                                    33.333333333333336, 66.66666666666667, 1e-9, 5e-10,
+                                    123456.0000005, 4294967295.5, 1e13, 9.999999999e13,
+                                    1e14, 1e20, -0.0, -1.25, 1.0 / 3.0};
+    char a[64], b[64];
+    unsigned bad = 0;
+    for (int prec = 0; prec <= 9; prec++) {
+        for (size_t i = 0; i < sizeof(tricky) / sizeof(tricky[0]); i++) {
+            size_t k = pw_fmt_fixed(a, sizeof(a), tricky[i], prec);
+            snprintf(b, sizeof(b), "%.*f", prec, tricky[i]);
+            if (strcmp(a, b) || k != strlen(b)) {
+                if (bad++ < 5)
+                    fprintf(stderr, "%.17g %%.%df: %s, printf %s\n", tricky[i], prec, a, b);
+            }
+        }
+    }
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int prec = (int)(x % 10);
+        double v;
+        switch (i % 4) {
+        case 0: v = (double)(x >> 11) / (double)(1ull << 53) * 100.0; break; /* percents */
+        case 1: v = (double)(uint32_t)(x >> 20) / (double)(1 + (x & 0xffff)); break; /* rates */
+        case 2: v = (double)(x >> 40) / 1000.0; break; /* ms -> s: many exact decimals */
+        default: v = (double)(x >> 34) * 1e-9; break; /* nanosecond times */
+        }
+        pw_fmt_fixed(a, sizeof(a), v, prec);
+        snprintf(b, sizeof(b), "%.*f", prec, v);
+        if (strcmp(a, b) && bad++ < 5)
+            fprintf(stderr, "%.17g %%.%df: %s, printf %s\n", v, prec, a, b);
+    }
+    CHECK_EQ_INT(bad, 0);
+    char ip[16];
+    CHECK_EQ_INT(pw_fmt_ip4(ip, (const uint8_t[]){10, 0, 255, 1}), 10);
+    CHECK_EQ_STR(ip, "10.0.255.1");
+    CHECK_EQ_INT(pw_fmt_u64(ip, 0), 1);
+    CHECK_EQ_INT(pw_fmt_u64(a, UINT64_MAX), 20);
+    a[20] = '\0';
+    CHECK_EQ_STR(a, "18446744073709551615");
+}
+
 TEST_MAIN(TEST_CASE(phs_order_and_indent), TEST_CASE(dests_sort_and_burst),
-          TEST_CASE(conv_columns), TEST_CASE(endpoints_order), TEST_CASE(spec_parsing))
+          TEST_CASE(conv_columns), TEST_CASE(endpoints_order), TEST_CASE(spec_parsing),
+          TEST_CASE(fixed_matches_printf))
