@@ -13,6 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "util/mem.h"
+
 #define SLAB_SHIFT 12
 #define SLAB_ENTRIES (1u << SLAB_SHIFT)
 #define NIL UINT32_MAX
@@ -229,6 +231,7 @@ void *pw_flowtab_get(struct pw_flowtab *t, const struct pw_flow_key *k, bool *cr
         t->slabs[t->nslabs] = malloc(SLAB_ENTRIES * t->entry_size);
         if (!t->slabs[t->nslabs])
             return NULL;
+        pw_prefault(t->slabs[t->nslabs], SLAB_ENTRIES * t->entry_size);
         t->nslabs++;
     }
     e = entry(t, idx);

@@ -4,9 +4,12 @@
 #include <string.h>
 
 #include "util/limits.h"
+#include "util/mem.h"
 
 _Static_assert((2048u << (PW_REASM_CLASSES - 1)) == PW_REASM_KEEP,
               "the largest spare class is the per-PDU bound");
+
+#define CHUNK_SIZE (1u << 20)
 
 static unsigned size_class(uint32_t cap)
 {
@@ -16,29 +19,71 @@ static unsigned size_class(uint32_t cap)
     return k;
 }
 
-/* A buffer of exactly cap bytes (a power of two in the class range). */
-static uint8_t *buf_get(struct pw_reasm_pool *pool, uint32_t cap)
+/* A buffer of cap bytes, a power of two in the class range. */
+static uint8_t *buf_get(struct pw_reasm_pool *pool, uint32_t cap, bool *heap)
 {
+    *heap = true;
+#ifdef __SANITIZE_ADDRESS__
+    (void)pool;
+#else /* the sanitizer build keeps every buffer its own allocation */
     unsigned k = size_class(cap);
-    if ((2048u << k) == cap && pool->nspare[k])
-        return pool->spare[k][--pool->nspare[k]];
+    if ((2048u << k) == cap) {
+        *heap = false;
+        if (pool->free_buf[k]) {
+            uint8_t *b = pool->free_buf[k];
+            memcpy(&pool->free_buf[k], b, sizeof(void *));
+            return b;
+        }
+        if (pool->bump_left < cap && (size_t)(pool->nchunk + 1) * CHUNK_SIZE <= 2 * PW_REASM_TOTAL) {
+            if (pool->nchunk == pool->chunk_cap) {
+                uint32_t nc = pool->chunk_cap ? pool->chunk_cap * 2 : 8;
+                void **na = realloc(pool->chunk, nc * sizeof(*na));
+                if (na) {
+                    pool->chunk = na;
+                    pool->chunk_cap = nc;
+                }
+            }
+            uint8_t *c = pool->nchunk < pool->chunk_cap ? pw_map_populated(CHUNK_SIZE) : NULL;
+            if (c) {
+                pool->chunk[pool->nchunk++] = c;
+                pool->bump = c;
+                pool->bump_left = CHUNK_SIZE;
+            }
+        }
+        if (pool->bump_left >= cap) {
+            uint8_t *b = pool->bump;
+            pool->bump += cap;
+            pool->bump_left -= cap;
+            return b;
+        }
+        *heap = true;
+    }
+#endif
     return malloc(cap);
 }
 
-static void buf_put(struct pw_reasm_pool *pool, uint8_t *b, uint32_t cap)
+static void buf_put(struct pw_reasm_pool *pool, uint8_t *b, uint32_t cap, bool heap)
 {
-    unsigned k = size_class(cap);
-    if ((2048u << k) == cap && pool->nspare[k] < PW_REASM_SPARE)
-        pool->spare[k][pool->nspare[k]++] = b;
-    else
+    if (heap) {
         free(b);
+        return;
+    }
+    unsigned k = size_class(cap);
+    memcpy(b, &pool->free_buf[k], sizeof(void *));
+    pool->free_buf[k] = b;
 }
 
 void pw_reasm_pool_free(struct pw_reasm_pool *pool)
 {
+    for (uint32_t i = 0; i < pool->nchunk; i++)
+        pw_unmap(pool->chunk[i], CHUNK_SIZE);
+    free(pool->chunk);
+    pool->chunk = NULL;
+    pool->nchunk = pool->chunk_cap = 0;
+    pool->bump = NULL;
+    pool->bump_left = 0;
     for (unsigned k = 0; k < PW_REASM_CLASSES; k++)
-        while (pool->nspare[k])
-            free(pool->spare[k][--pool->nspare[k]]);
+        pool->free_buf[k] = NULL;
 }
 
 /* Makes room for `want` kept bytes, within the per-PDU and total bounds;
@@ -57,13 +102,15 @@ static uint32_t room(struct pw_reasm *r, struct pw_reasm_pool *pool, uint32_t wa
     size_t cap = pool->cap ? pool->cap : PW_REASM_TOTAL;
     if (pool->used - r->buf_cap + nc > cap)
         return r->buf_cap < want ? r->buf_cap : want;
-    uint8_t *b = buf_get(pool, nc);
+    bool heap;
+    uint8_t *b = buf_get(pool, nc, &heap);
     if (!b)
         return r->buf_cap < want ? r->buf_cap : want;
     if (r->buf) {
         memcpy(b, r->buf, r->kept);
-        buf_put(pool, r->buf, r->buf_cap);
+        buf_put(pool, r->buf, r->buf_cap, r->buf_heap);
     }
+    r->buf_heap = heap;
     pool->used = pool->used - r->buf_cap + nc;
     r->buf = b;
     r->buf_cap = nc;
@@ -139,7 +186,7 @@ void pw_reasm_stop(struct pw_reasm *r, struct pw_reasm_pool *pool)
     r->active = false;
     if (r->buf) {
         pool->used -= r->buf_cap;
-        buf_put(pool, r->buf, r->buf_cap);
+        buf_put(pool, r->buf, r->buf_cap, r->buf_heap);
         r->buf = NULL;
         r->buf_cap = 0;
     }
@@ -150,7 +197,7 @@ void pw_reasm_free(struct pw_reasm *r, struct pw_reasm_pool *pool)
 {
     if (r->buf) {
         pool->used -= r->buf_cap;
-        buf_put(pool, r->buf, r->buf_cap);
+        buf_put(pool, r->buf, r->buf_cap, r->buf_heap);
     }
     memset(r, 0, sizeof(*r));
 }

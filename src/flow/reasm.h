@@ -18,22 +18,26 @@
 
 /* Buffer sizes are powers of two from 2 KiB to PW_REASM_KEEP (64 KiB). */
 #define PW_REASM_CLASSES 6
-#define PW_REASM_SPARE 16
 
+/* Buffers are carved from 1 MiB chunks mapped already faulted in, and a
+ * released buffer goes to a free list of its size for the next PDU: on a
+ * large capture thousands of PDUs are pending at once, and allocating each
+ * from malloc first-touched tens of megabytes a page fault at a time (a
+ * fifth of `stats`' time). Chunks stay mapped until the pool is freed;
+ * they are bounded by twice PW_REASM_TOTAL, past which buffers come from
+ * malloc. */
 struct pw_reasm_pool {
     size_t used; /* bytes held by the buffers of pending PDUs */
     size_t cap;  /* PW_REASM_TOTAL */
-    /* Released buffers kept for the next PDUs, per size: a connection
-     * completes PDUs one after another, and returning each buffer to malloc
-     * made glibc hand the pages back and fault them in again, which was a
-     * fifth of `stats`' time. At most PW_REASM_SPARE per size (2 MiB in
-     * all); not counted in `used`. */
-    uint8_t *spare[PW_REASM_CLASSES][PW_REASM_SPARE];
-    uint8_t nspare[PW_REASM_CLASSES];
+    void *free_buf[PW_REASM_CLASSES]; /* linked through their first bytes */
+    uint8_t *bump;                    /* unused tail of the newest chunk */
+    size_t bump_left;
+    void **chunk;
+    uint32_t nchunk, chunk_cap;
 };
 
-/* Frees the spare buffers (the pending PDUs' buffers are freed with
- * pw_reasm_free). */
+/* Unmaps the chunks; every pending PDU must have been freed with
+ * pw_reasm_free first. */
 void pw_reasm_pool_free(struct pw_reasm_pool *pool);
 
 struct pw_reasm {
@@ -48,6 +52,7 @@ struct pw_reasm {
     bool capped;        /* buf stops at a memory bound, not at a capture cut */
     uint8_t *buf;
     uint32_t buf_cap;
+    bool buf_heap; /* buf came from malloc, not from the pool's chunks */
 };
 
 /* Starts a PDU with its first bytes: cap captured of rep reported. */

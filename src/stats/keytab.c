@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 /* Eight bytes at a time (one multiply each), then a final avalanche
  * (murmur3's fmix64): keys are 20-40 bytes and looked up several times per
  * packet, and a byte-wise hash was a tenth of `stats`' instructions.
@@ -45,6 +47,7 @@ int pw_grow(void **arr, uint32_t *cap, uint32_t n, size_t esize)
     void *p = realloc(*arr, (size_t)nc * esize);
     if (!p)
         return -1;
+    pw_prefault((char *)p + (size_t)*cap * esize, (size_t)(nc - *cap) * esize);
     *arr = p;
     *cap = nc;
     return 0;
