@@ -71,45 +71,47 @@ struct oid_arc {
 /* 2.5.4.n: X.520 attribute types (directory attributes); 22, 57, 60-64,
  * 68-71 and 73 onwards (organizationIdentifier 97 among them) have none. */
 static const struct oid_arc at_arcs[] = {
-    {0, SAT},  {1, IF},   {2, SAT},  {3, SAT},  {4, SAT},  {5, SAT},  {6, SAT},  {7, SAT},
-    {8, SAT},  {9, SAT},  {10, SAT}, {11, SAT}, {12, SAT}, {13, SAT}, {14, SAT}, {15, SAT},
-    {16, SAT}, {17, SAT}, {18, SAT}, {19, SAT}, {20, SAT}, {21, SAT}, {23, SAT}, {24, SAT},
-    {25, SAT}, {26, SAT}, {27, SAT}, {28, SAT}, {29, SAT}, {30, SAT}, {31, IF},  {32, IF},
-    {33, IF},  {34, IF},  {35, SAT}, {36, AF},  {37, AF},  {38, AF},  {39, AF},  {40, AF},
-    {41, SAT}, {42, SAT}, {43, SAT}, {44, SAT}, {45, SAT}, {46, SAT}, {47, SAT}, {48, SAT},
-    {49, IF},  {50, SAT}, {51, SAT}, {52, SAT}, {53, AF},  {54, SAT}, {55, PW_XN_PKIXAC},
-    {56, SAT}, {58, AF},  {59, AF},  {65, SAT}, {66, SAT}, {67, SAT}, {72, PW_XN_PKIXAC},
+    {0, SAT},  {1, IF},   {2, SAT},  {3, SAT},  {4, SAT},  {5, SAT},           {6, SAT},
+    {7, SAT},  {8, SAT},  {9, SAT},  {10, SAT}, {11, SAT}, {12, SAT},          {13, SAT},
+    {14, SAT}, {15, SAT}, {16, SAT}, {17, SAT}, {18, SAT}, {19, SAT},          {20, SAT},
+    {21, SAT}, {23, SAT}, {24, SAT}, {25, SAT}, {26, SAT}, {27, SAT},          {28, SAT},
+    {29, SAT}, {30, SAT}, {31, IF},  {32, IF},  {33, IF},  {34, IF},           {35, SAT},
+    {36, AF},  {37, AF},  {38, AF},  {39, AF},  {40, AF},  {41, SAT},          {42, SAT},
+    {43, SAT}, {44, SAT}, {45, SAT}, {46, SAT}, {47, SAT}, {48, SAT},          {49, IF},
+    {50, SAT}, {51, SAT}, {52, SAT}, {53, AF},  {54, SAT}, {55, PW_XN_PKIXAC}, {56, SAT},
+    {58, AF},  {59, AF},  {65, SAT}, {66, SAT}, {67, SAT}, {72, PW_XN_PKIXAC},
 };
 
 /* 2.5.29.n: X.509 certificate extensions (id-ce-*) */
 static const struct oid_arc ce_arcs[] = {
-    {3, CE},  {9, CE},  {14, CE}, {15, CE}, {16, CE}, {17, CE}, {18, CE}, {19, CE},
-    {20, CE}, {21, CE}, {23, CE}, {24, CE}, {27, CE}, {28, CE}, {29, CE}, {30, CE},
-    {31, CE}, {32, CE}, {33, CE}, {35, CE}, {36, CE}, {37, CE}, {40, CE}, {44, CE},
-    {45, CE}, {46, CE}, {47, CE}, {51, CE}, {53, CE}, {54, CE}, {55, PW_XN_PKIXAC},
-    {58, CE}, {59, CE}, {60, CE}, {61, CE},
+    {3, CE},  {9, CE},  {14, CE},           {15, CE}, {16, CE}, {17, CE}, {18, CE},
+    {19, CE}, {20, CE}, {21, CE},           {23, CE}, {24, CE}, {27, CE}, {28, CE},
+    {29, CE}, {30, CE}, {31, CE},           {32, CE}, {33, CE}, {35, CE}, {36, CE},
+    {37, CE}, {40, CE}, {44, CE},           {45, CE}, {46, CE}, {47, CE}, {51, CE},
+    {53, CE}, {54, CE}, {55, PW_XN_PKIXAC}, {58, CE}, {59, CE}, {60, CE}, {61, CE},
 };
 
 /* 1.3.6.1.5.5.7.1.n: PKIX private extensions (id-pe-*); subjectInfoAccess
  * (11) has none */
 static const struct oid_arc pe_arcs[] = {
-    {1, PW_XN_PKIX1IMPLICIT},   {2, PW_XN_PKIXQUALIFIED},   {3, PW_XN_PKIXQUALIFIED},
-    {6, PW_XN_PKIXAC},          {7, PW_XN_PKIX1EXPLICIT},   {8, PW_XN_PKIX1EXPLICIT},
-    {10, PW_XN_PKIXAC},         {12, PW_XN_LOGOTYPECERTEXTN}, {13, PW_XN_WLANCERTEXTN},
-    {14, PW_XN_PKIXPROXY},      {24, PW_XN_PKIX1EXPLICIT},  {25, PW_XN_MUDURL},
+    {1, PW_XN_PKIX1IMPLICIT}, {2, PW_XN_PKIXQUALIFIED},     {3, PW_XN_PKIXQUALIFIED},
+    {6, PW_XN_PKIXAC},        {7, PW_XN_PKIX1EXPLICIT},     {8, PW_XN_PKIX1EXPLICIT},
+    {10, PW_XN_PKIXAC},       {12, PW_XN_LOGOTYPECERTEXTN}, {13, PW_XN_WLANCERTEXTN},
+    {14, PW_XN_PKIXPROXY},    {24, PW_XN_PKIX1EXPLICIT},    {25, PW_XN_MUDURL},
 };
 
 /* 1.2.840.113549.1.9.n: PKCS #9 attributes */
 static const struct oid_arc pkcs9_arcs[] = {
-    {1, SAT}, {3, PW_XN_CMS}, {4, PW_XN_CMS}, {6, PW_XN_CMS}, {7, SAT}, {8, SAT},
-    {9, PW_XN_PKCS10}, {13, SAT}, {14, PW_XN_PKIX1EXPLICIT}, {15, PW_XN_CMS}, {20, SAT},
-    {21, SAT},
+    {1, SAT},          {3, PW_XN_CMS}, {4, PW_XN_CMS},
+    {6, PW_XN_CMS},    {7, SAT},       {8, SAT},
+    {9, PW_XN_PKCS10}, {13, SAT},      {14, PW_XN_PKIX1EXPLICIT},
+    {15, PW_XN_CMS},   {20, SAT},      {21, SAT},
 };
 
 /* 2.16.840.1.113730.1.n: Netscape certificate extensions */
 static const struct oid_arc ns_arcs[] = {
-    {1, PW_XN_NS_CERT_EXTS}, {2, PW_XN_NS_CERT_EXTS}, {3, PW_XN_NS_CERT_EXTS},
-    {4, PW_XN_NS_CERT_EXTS}, {7, PW_XN_NS_CERT_EXTS}, {8, PW_XN_NS_CERT_EXTS},
+    {1, PW_XN_NS_CERT_EXTS},  {2, PW_XN_NS_CERT_EXTS},  {3, PW_XN_NS_CERT_EXTS},
+    {4, PW_XN_NS_CERT_EXTS},  {7, PW_XN_NS_CERT_EXTS},  {8, PW_XN_NS_CERT_EXTS},
     {12, PW_XN_NS_CERT_EXTS}, {13, PW_XN_NS_CERT_EXTS},
 };
 
@@ -127,7 +129,9 @@ static const struct oid_arc pda_arcs[] = {
 
 /* 1.3.6.1.5.5.7.8.n: otherName forms */
 static const struct oid_arc on_arcs[] = {
-    {4, PW_XN_CMS}, {5, PW_XN_PKIXQUALIFIED}, {7, PW_XN_PKIXQUALIFIED},
+    {4, PW_XN_CMS},
+    {5, PW_XN_PKIXQUALIFIED},
+    {7, PW_XN_PKIXQUALIFIED},
 };
 
 struct oid_family {
@@ -136,7 +140,10 @@ struct oid_family {
     unsigned n;
 };
 
-#define FAM(p, a) {p, a, sizeof(a) / sizeof(a[0])}
+#define FAM(p, a)                                                                                  \
+    {                                                                                              \
+        p, a, sizeof(a) / sizeof(a[0])                                                             \
+    }
 static const struct oid_family families[] = {
     FAM("2.5.4.", at_arcs),
     FAM("2.5.29.", ce_arcs),
@@ -153,26 +160,26 @@ static const struct {
     const char *oid;
     uint8_t name;
 } single[] = {
-    {"2.5.4.7.1", SAT},                         /* collectiveLocalityName */
-    {"0.9.2342.19200300.100.1.1", AF},          /* userid */
-    {"0.9.2342.19200300.100.1.25", SAT},        /* domainComponent */
-    {"1.3.6.1.4.1.311.60.2.1.1", SAT},          /* jurisdiction locality */
-    {"1.3.6.1.4.1.311.60.2.1.2", SAT},          /* jurisdiction state */
-    {"1.3.6.1.4.1.311.60.2.1.3", SAT},          /* jurisdiction country */
-    {"1.3.6.1.4.1.311.20.2", SAT},              /* certificate template name */
-    {"1.3.6.1.4.1.311.20.2.3", SAT},            /* user principal name */
-    {"1.3.6.1.4.1.311.21.1", SAT},              /* CA version */
-    {"1.3.6.1.4.1.311.21.2", SAT},              /* previous CA cert hash */
-    {"1.3.6.1.4.1.311.21.3", SAT},              /* virtual base CRL number */
-    {"1.3.6.1.4.1.311.21.4", SAT},              /* next CRL publish */
-    {"1.3.6.1.4.1.311.21.7", CE},               /* certificate template */
-    {"1.3.6.1.4.1.311.21.10", CE},              /* application policies */
-    {"1.2.840.113533.7.65.0", CE},              /* Entrust version info */
-    {"1.3.6.1.4.1.11129.2.4.2", PW_XN_TLS},     /* RFC 6962 SCT list */
-    {"1.3.6.1.4.1.11129.2.4.5", PW_XN_TLS},     /* RFC 6962 OCSP SCT list */
+    {"2.5.4.7.1", SAT},                          /* collectiveLocalityName */
+    {"0.9.2342.19200300.100.1.1", AF},           /* userid */
+    {"0.9.2342.19200300.100.1.25", SAT},         /* domainComponent */
+    {"1.3.6.1.4.1.311.60.2.1.1", SAT},           /* jurisdiction locality */
+    {"1.3.6.1.4.1.311.60.2.1.2", SAT},           /* jurisdiction state */
+    {"1.3.6.1.4.1.311.60.2.1.3", SAT},           /* jurisdiction country */
+    {"1.3.6.1.4.1.311.20.2", SAT},               /* certificate template name */
+    {"1.3.6.1.4.1.311.20.2.3", SAT},             /* user principal name */
+    {"1.3.6.1.4.1.311.21.1", SAT},               /* CA version */
+    {"1.3.6.1.4.1.311.21.2", SAT},               /* previous CA cert hash */
+    {"1.3.6.1.4.1.311.21.3", SAT},               /* virtual base CRL number */
+    {"1.3.6.1.4.1.311.21.4", SAT},               /* next CRL publish */
+    {"1.3.6.1.4.1.311.21.7", CE},                /* certificate template */
+    {"1.3.6.1.4.1.311.21.10", CE},               /* application policies */
+    {"1.2.840.113533.7.65.0", CE},               /* Entrust version info */
+    {"1.3.6.1.4.1.11129.2.4.2", PW_XN_TLS},      /* RFC 6962 SCT list */
+    {"1.3.6.1.4.1.11129.2.4.5", PW_XN_TLS},      /* RFC 6962 OCSP SCT list */
     {"1.3.6.1.5.5.7.48.1", PW_XN_PKIX1IMPLICIT}, /* id-ad-ocsp */
-    {"1.3.6.1.5.5.7.2.1", PW_XN_PKIX1EXPLICIT}, /* id-qt-cps */
-    {"1.3.6.1.5.5.7.2.2", PW_XN_PKIX1IMPLICIT}, /* id-qt-unotice */
+    {"1.3.6.1.5.5.7.2.1", PW_XN_PKIX1EXPLICIT},  /* id-qt-cps */
+    {"1.3.6.1.5.5.7.2.2", PW_XN_PKIX1IMPLICIT},  /* id-qt-unotice */
     {"1.3.6.1.5.5.7.11.1", PW_XN_PKIXQUALIFIED}, /* QC statement v1 */
     {"1.3.6.1.5.5.7.11.2", PW_XN_PKIXQUALIFIED}, /* QC statement v2 */
     /* algorithms whose parameters are dissected */
@@ -260,7 +267,7 @@ struct walk {
 };
 
 struct tlv {
-    uint8_t tag;   /* first identifier octet; 0 for a high tag number */
+    uint8_t tag;     /* first identifier octet; 0 for a high tag number */
     struct pw_cur v; /* the value */
 };
 
@@ -524,16 +531,16 @@ static void tbs_certificate(struct walk *w, struct pw_cur *c)
     while (next(w, c, &t)) {
         if (t.tag == T_SEQ) {
             switch (seqs++) {
-            case 0: algorithm(w, &t.v); break;    /* signature */
-            case 1: name(w, &t.v); break;         /* issuer */
-            case 3: name(w, &t.v); break;         /* subject */
-            case 4: {                             /* subjectPublicKeyInfo */
+            case 0: algorithm(w, &t.v); break; /* signature */
+            case 1: name(w, &t.v); break;      /* issuer */
+            case 3: name(w, &t.v); break;      /* subject */
+            case 4: {                          /* subjectPublicKeyInfo */
                 struct tlv a;
                 if (expect(w, &t.v, T_SEQ, &a))
                     algorithm(w, &a.v);
                 break;
             }
-            default: break;                       /* validity */
+            default: break; /* validity */
             }
         } else if (t.tag == T_CTX3) {
             extensions(w, &t.v);
