@@ -286,7 +286,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
             pdu.off = pl->off + o;
             if (p->per_call) {
                 if (p->pdu)
-                    p->pdu(NULL, &pdu, &s->dir->st);
+                    p->pdu(d, &pdu, &s->dir->st);
             } else {
                 dissect_pdu_in_call(d, p, &pdu, &s->dir->st, o == o0);
             }
@@ -369,7 +369,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     if (s->p->per_call) {
         pw_app_push(d, s->p->proto, &pdu);
         if (s->p->pdu)
-            s->p->pdu(NULL, &pdu, &s->dir->st);
+            s->p->pdu(d, &pdu, &s->dir->st);
     } else {
         dissect_pdu(d, s->p, &pdu, &s->dir->st);
     }

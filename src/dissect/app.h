@@ -37,6 +37,7 @@ struct pw_app_pstate {
      * dissector must not take the shortfall for a snaplen cut */
     uint8_t capped;
     uint8_t http_open; /* the last HTTP response had a body of unknown length */
+    uint8_t tls_ccs;   /* a ChangeCipherSpec was sent: handshakes are encrypted */
     uint32_t call_pos; /* offset of the PDU being framed within its call */
 };
 

@@ -8,6 +8,7 @@
 
 #include "dissect/fget.h"
 #include "dissect/protos.h"
+#include "dissect/x509.h"
 
 /* Times are nanosecond counts (field.h). A record's fraction is read as a
  * signed int, as tshark reads it, so an out-of-range fraction gives the
@@ -147,6 +148,17 @@ static size_t protocols_text(const struct pw_packet *pkt, const struct pw_layer 
     for (unsigned i = 0; i < pkt->nlayers; i++) {
         if (!listed(pkt->layer[i].proto) || (pkt->layer[i].flags & PW_LF_UNLISTED))
             continue;
+        if (pkt->layer[i].proto == PW_P_ASN1_NAMES) {
+            /* one entry per dissector call inside the certificates */
+            const struct pw_layer *nl = &pkt->layer[i];
+            for (unsigned k = nl->u.names.first;
+                 k < (unsigned)nl->u.names.first + nl->u.names.count && k < pkt->nnames; k++) {
+                if (at)
+                    at = append(buf, n, at, ":");
+                at = append(buf, n, at, pw_x509_name_str(pkt->names[k]));
+            }
+            continue;
+        }
         if (at)
             at = append(buf, n, at, ":");
         at = append(buf, n, at, pw_proto_abbrev(pkt->layer[i].proto));

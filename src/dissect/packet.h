@@ -235,6 +235,9 @@ struct pw_layer {
             uint16_t sport, dport;
             uint32_t vtag;
         } sctp;
+        struct {
+            uint16_t first, count; /* run of pkt->names (PW_P_ASN1_NAMES) */
+        } names;
         uint32_t key; /* generic next-protocol key (PPP protocol, null family, ...) */
     } u;
 };
@@ -263,6 +266,12 @@ struct pw_packet {
 
     uint16_t nlayers;
     struct pw_layer layer[PW_MAX_LAYERS];
+
+    /* Names frame.protocols lists for OID-selected ASN.1 values inside TLS
+     * handshake messages (enum pw_x509_name, src/dissect/x509.h), indexed by
+     * the PW_P_ASN1_NAMES layers: too many to be layers of their own. */
+    uint16_t nnames;
+    uint8_t names[PW_MAX_PKT_NAMES];
 
     /* Indexes into layer[] (-1 when absent): the innermost network and
      * transport (TCP, UDP or SCTP) layers that are not quoted inside an ICMP

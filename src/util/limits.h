@@ -21,6 +21,10 @@
 /* Layers in one packet: tunnels in tunnels stop here (anomaly, not crash). */
 #define PW_MAX_LAYERS 48u
 
+/* Protocol names one packet lists for the ASN.1 inside its TLS handshake
+ * messages (src/dissect/x509.h): a certificate chain adds about 60. */
+#define PW_MAX_PKT_NAMES 2048u
+
 /* Anomalies remembered per packet (all are counted, only these are listed). */
 #define PW_MAX_PKT_ANOMALIES 8u
 

@@ -1,0 +1,286 @@
+/* Unit tests for the X.509 / OCSP walker (src/dissect/x509.c).
+ *
+ * The certificates below were built by hand (DER) to carry one feature each;
+ * every expected name list is what tshark 4.0.17 printed in frame.protocols
+ * (after "eth:ethertype:ip:tcp:tls:") for a TLS Certificate message holding
+ * that certificate. The malformed cases check that the walk stays in bounds
+ * and stops where the bytes contradict their lengths. */
+#include <stdint.h>
+#include <string.h>
+
+#include "dissect/x509.h"
+#include "test.h"
+
+static char got[1024];
+
+static void collect(void *ctx, unsigned code)
+{
+    (void)ctx;
+    size_t at = strlen(got);
+    snprintf(got + at, sizeof(got) - at, "%s%s", at ? ":" : "", pw_x509_name_str(code));
+}
+
+static const struct pw_x509_sink sink = {collect, NULL};
+
+static uint8_t buf[1 << 16];
+
+static uint32_t unhex(const char *h)
+{
+    uint32_t n = 0;
+    for (; h[0] && h[1] && n < sizeof(buf); h += 2) {
+        unsigned v;
+        sscanf(h, "%2x", &v);
+        buf[n++] = (uint8_t)v;
+    }
+    return n;
+}
+
+static bool walk_cert(const uint8_t *p, uint32_t cap, uint32_t rep)
+{
+    got[0] = '\0';
+    struct pw_cur c = pw_cur_make(p, cap, rep);
+    return pw_x509_certificate(&c, &sink);
+}
+
+static const struct {
+    const char *what, *der, *names;
+} certs[] = {
+    {"aki-dir",
+     "3081a230818ba003020102020101300d06092a864886f70d01010b05003000301e170d323030313031303030"
+     "3030305a170d3330303130313030303030305a3000301a300d06092a864886f70d0101010500030900300602"
+     "0101020101a3323030302e0603551d2304273025800101a11da41b3019310a300806035504030c0178310b30"
+     "09060355040613025553820101300d06092a864886f70d01010b05000303000102",
+     "x509ce:x509sat:x509sat"},
+    {"san-upn",
+     "308191307ba003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a3223020301e0603551d1104173015a013060a2b060104018237140203a0050c03754078300d0609"
+     "2a864886f70d01010b05000303000102",
+     "x509ce:x509sat"},
+    {"crldp-rdn",
+     "30818c3076a003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a31d301b30190603551d1f04123010300ea00ca10a300806035504030c0178300d06092a864886f7"
+     "0d01010b05000303000102",
+     "x509ce:x509sat"},
+    {"nc-dir",
+     "3081bf3081a8a003020102020101300d06092a864886f70d01010b05003000301e170d323030313031303030"
+     "3030305a170d3330303130313030303030305a3000301a300d06092a864886f70d0101010500030900300602"
+     "0101020101a34f304d304b0603551d1e04443042a01f301da41b3019310a300806035504030c0178310b3009"
+     "060355040613025553a11f301da41b3019310a300806035504030c0178310b3009060355040613025553300d"
+     "06092a864886f70d01010b05000303000102",
+     "x509ce:x509sat:x509sat:x509sat:x509sat"},
+    {"pol-nested2",
+     "3081b330819ca003020102020101300d06092a864886f70d01010b05003000301e170d323030313031303030"
+     "3030305a170d3330303130313030303030305a3000301a300d06092a864886f70d0101010500030900300602"
+     "0101020101a3433041303f0603551d2004383036302b060667810c0102023021300d06082b06010505070201"
+     "160178301006082b0601050507020230040c0268693007060567810c0101300d06092a864886f70d01010b05"
+     "000303000102",
+     "x509ce:pkix1explicit:pkix1implicit"},
+    {"sct-then",
+     "308190307aa003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a321301f3012060a2b06010401d67902040204040402000030090603551d1304023000300d06092a"
+     "864886f70d01010b05000303000102",
+     "tls:x509ce"},
+    {"ocspnocheck-then",
+     "30818d3077a003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a31e301c300f06092b06010505073001050402050030090603551d1304023000300d06092a864886"
+     "f70d01010b05000303000102",
+     "ocsp:x509ce"},
+    {"unknown-then",
+     "3081883072a003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a3193017300a06042a0304050402050030090603551d1304023000300d06092a864886f70d01010b"
+     "05000303000102",
+     "x509ce"},
+    {"bad-then-good",
+     "3081873071a003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a318301630090603551d0f0402050030090603551d1304023000300d06092a864886f70d01010b05"
+     "000303000102",
+     "x509ce:x509ce"},
+    {"trunc-then-good",
+     "3081893073a003020102020101300d06092a864886f70d01010b05003000301e170d32303031303130303030"
+     "30305a170d3330303130313030303030305a3000301a300d06092a864886f70d010101050003090030060201"
+     "01020101a31a3018300b0603551d1104043005820130090603551d1304023000300d06092a864886f70d0101"
+     "0b05000303000102",
+     "x509ce"},
+    {"qcstatements",
+     "3081a330818ca003020102020101300d06092a864886f70d01010b05003000301e170d323030313031303030"
+     "3030305a170d3330303130313030303030305a3000301a300d06092a864886f70d0101010500030900300602"
+     "0101020101a3333031302f06082b06010505070103042330213008060604008e460101301506082b06010505"
+     "070b023009060704008bec490102300d06092a864886f70d01010b05000303000102",
+     "pkixqualified:pkixqualified"},
+    {"ec-named-curve",
+     "3073305da003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a30003020301306072a8648ce3d020106082a8648ce3d0301070309"
+     "003006020101020101300d06092a864886f70d01010b05000303000102",
+     "pkcs-1"},
+    {"ec-implicit-ca",
+     "306b3055a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a30003018300b06072a8648ce3d0201050003090030060201010201"
+     "01300d06092a864886f70d01010b05000303000102",
+     ""},
+    {"pss-email-orgid",
+     "30819a308183a003020102020101300d06092a864886f70d01010a30003000301e170d323030313031303030"
+     "3030305a170d3330303130313030303030305a302c310a300806035504030c01783112301006092a864886f7"
+     "0d0109011603614062310a300806035504610c0178301a300d06092a864886f70d0101010500030900300602"
+     "0101020101300d06092a864886f70d01010a30000303000102",
+     "pkcs-1:x509sat:x509sat:pkcs-1"},
+};
+
+static void test_observed_certificates(void)
+{
+    for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+        uint32_t n = unhex(certs[i].der);
+        bool ok = walk_cert(buf, n, n);
+        if (strcmp(got, certs[i].names) != 0)
+            fprintf(stderr, "%s: got \"%s\"\n", certs[i].what, got);
+        CHECK_EQ_STR(got, certs[i].names);
+        /* only the cut extension value stops the walk */
+        CHECK(ok == (strcmp(certs[i].what, "trunc-then-good") != 0));
+    }
+}
+
+/* OCSPResponse with a responder name, a nonce, and a responder certificate
+ * carrying id-pkix-ocsp-nocheck: tshark lists
+ * tls:ocsp:x509sat:ocsp:x509sat:ocsp for its CertificateStatus (the first
+ * `ocsp` is the call of the OCSP dissector, the caller's). */
+static void test_ocsp_response(void)
+{
+    uint32_t n = unhex(
+        "3082012f0a0100a08201283082012406092b060105050730010104820115308201113065a10e300c310a3008"
+        "06035504030c0178180f32303230303130313030303030305a302b30293014300906052b0e03021a05000401"
+        "000401000201018000180f32303230303130313030303030305aa1153013301106092b060105050730010204"
+        "0404020102300d06092a864886f70d01010b050003020001a0819430819130818e3078a00302010202010130"
+        "0d06092a864886f70d01010b05003000301e170d3230303130313030303030305a170d333030313031303030"
+        "3030305a300c310a300806035504030c0178301a300d06092a864886f70d0101010500030900300602010102"
+        "0101a3133011300f06092b060105050730010504020500300d06092a864886f70d01010b05000303000102");
+    got[0] = '\0';
+    struct pw_cur c = pw_cur_make(buf, n, n);
+    CHECK(pw_x509_ocsp_response(&c, &sink));
+    CHECK_EQ_STR(got, "x509sat:ocsp:x509sat:ocsp");
+}
+
+/* Every prefix of a real certificate: never reads past it, names only what
+ * the prefix holds (a prefix of the full list), and a cut capture (cap <
+ * rep) walks as far as the bytes go. */
+static void test_truncated_everywhere(void)
+{
+    uint32_t n = unhex(certs[0].der);
+    char full[1024];
+    walk_cert(buf, n, n);
+    snprintf(full, sizeof(full), "%s", got);
+    static uint8_t copy[1 << 12];
+    for (uint32_t k = 0; k < n; k++) {
+        memcpy(copy, buf, k);
+        walk_cert(copy, k, k); /* lengths now run past the end */
+        CHECK(strncmp(full, got, strlen(got)) == 0);
+        walk_cert(copy, k, n); /* cut by the capture */
+        CHECK(strncmp(full, got, strlen(got)) == 0);
+    }
+    CHECK(!walk_cert(buf, n - 1, n - 1));
+}
+
+static void test_indefinite_length(void)
+{
+    /* SEQUENCE with the BER indefinite form (0x80): not DER, the walk stops */
+    static const uint8_t p[] = {0x30, 0x80, 0x30, 0x03, 0x02, 0x01, 0x01, 0x00, 0x00};
+    CHECK(!walk_cert(p, sizeof(p), sizeof(p)));
+    CHECK_EQ_STR(got, "");
+}
+
+static void test_overlong_lengths(void)
+{
+    /* a 5-byte length, and a 4-byte length far past the end */
+    static const uint8_t a[] = {0x30, 0x85, 0x00, 0x00, 0x00, 0x00, 0x01, 0x05};
+    static const uint8_t b[] = {0x30, 0x84, 0xff, 0xff, 0xff, 0xf0, 0x30, 0x00};
+    CHECK(!walk_cert(a, sizeof(a), sizeof(a)));
+    CHECK(!walk_cert(b, sizeof(b), sizeof(b)));
+    /* high tag numbers whose octets never end */
+    static const uint8_t c[] = {0x30, 0x08, 0x3f, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81};
+    CHECK(!walk_cert(c, sizeof(c), sizeof(c)));
+    /* empty input */
+    CHECK(walk_cert(a, 0, 0));
+    CHECK_EQ_STR(got, "");
+}
+
+/* 30000 nested SEQUENCEs: the walk follows the certificate's schema, not
+ * the input's nesting, so it neither recurses deeply nor names anything. */
+static void test_deep_nesting(void)
+{
+    static uint8_t p[6 * 30000];
+    uint32_t n = 0, depth = 30000;
+    for (uint32_t i = 0; i < depth; i++) {
+        uint32_t inner = (depth - i - 1) * 6;
+        p[n++] = 0x30;
+        p[n++] = 0x84;
+        p[n++] = (uint8_t)(inner >> 24);
+        p[n++] = (uint8_t)(inner >> 16);
+        p[n++] = (uint8_t)(inner >> 8);
+        p[n++] = (uint8_t)inner;
+    }
+    walk_cert(p, n, n);
+    CHECK_EQ_STR(got, "");
+}
+
+/* Odd attribute types in a subject Name; tshark names only the OIDs that
+ * decode to a registered one (a non-minimal arc octet still decodes). */
+static const struct {
+    const char *what, *der, *names;
+} odd[] = {
+    {"non-minimal arc octet",
+     "307a3064a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a300d310b30090604550480030c0178301a300d06092a864886f70d"
+     "01010105000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     "x509sat"},
+    {"unfinished arc",
+     "30793063a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a300c310a300806035504830c0178301a300d06092a864886f70d01"
+     "010105000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     ""},
+    {"empty OID",
+     "30763060a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a30093107300506000c0178301a300d06092a864886f70d01010105"
+     "000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     ""},
+    {"arc over 32 bits",
+     "307e3068a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a3011310f300d060855048fffffffff030c0178301a300d06092a86"
+     "4886f70d01010105000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     ""},
+    {"prefix only",
+     "30783062a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a300b31093007060255040c0178301a300d06092a864886f70d0101"
+     "0105000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     ""},
+    {"type not an OID",
+     "30793063a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a300c310a300804035504030c0178301a300d06092a864886f70d01"
+     "010105000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     ""},
+    {"no value",
+     "30763060a003020102020101300d06092a864886f70d01010b05003000301e170d3230303130313030303030"
+     "305a170d3330303130313030303030305a3009310730050603550403301a300d06092a864886f70d01010105"
+     "000309003006020101020101300d06092a864886f70d01010b05000303000102",
+     ""},
+};
+
+static void test_odd_oids(void)
+{
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+        uint32_t n = unhex(odd[i].der);
+        walk_cert(buf, n, n);
+        if (strcmp(got, odd[i].names) != 0)
+            fprintf(stderr, "%s: got \"%s\"\n", odd[i].what, got);
+        CHECK_EQ_STR(got, odd[i].names);
+    }
+    CHECK_EQ_STR(pw_x509_name_str(PW_XN_COUNT), "");
+    CHECK_EQ_STR(pw_x509_name_str(PW_XN_PKCS1), "pkcs-1");
+}
+
+TEST_MAIN(TEST_CASE(test_observed_certificates), TEST_CASE(test_ocsp_response),
+          TEST_CASE(test_truncated_everywhere), TEST_CASE(test_indefinite_length),
+          TEST_CASE(test_overlong_lengths), TEST_CASE(test_deep_nesting), TEST_CASE(test_odd_oids))
