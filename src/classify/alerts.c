@@ -45,9 +45,16 @@
 /* The same, for a flow to a server endpoint where an earlier flow that
  * showed payload both ways got no answer from its payload (see struct ep):
  * that flow had the full budget, so this one only confirms that the
- * endpoint still shows nothing the classifier can place, and is given up
- * as soon as both sides have shown this many payloads between them. */
+ * endpoint still shows nothing the classifier can place. While the
+ * endpoint's answer is being learnt it is given up as soon as both sides
+ * have shown this many payloads between them (a flow must carry payload
+ * both ways to count as an agreeing inspection); ... */
 #define CLS_CONFIRM_PAYLOADS 2
+/* ... once the answer is reused, a re-check is given up after this many
+ * payloads without an answer: the side that speaks first shows what a
+ * service that changed would now speak (nDPI names nearly every protocol
+ * from the first payload of the side that opens the dialogue). */
+#define CLS_RECHECK_PAYLOADS 1
 /* An endpoint whose answer is reused is inspected again each time its
  * number of flows has grown by this factor. 4 would save a tenth of the
  * inspections of a large capture, but changes which corpus flows are
@@ -82,6 +89,7 @@ enum {
 };
 
 enum { CLS_NONE, CLS_LIVE, CLS_DONE };
+enum { CONFIRM_NONE, CONFIRM_LEARN, CONFIRM_RECHECK };
 
 /* One flow. The fields every packet touches come first, within 64 bytes,
  * so that a packet costs one cache line of flow record (the records of a
@@ -158,7 +166,7 @@ struct live {
     struct pw_cls_flow *cf;
     struct afl *f;
     uint32_t prev, next; /* LRU list, oldest first */
-    bool confirm;        /* CLS_CONFIRM_PAYLOADS applies */
+    uint8_t confirm;     /* CONFIRM_*: a shorter budget applies */
     int64_t last_ms;
 };
 
@@ -560,9 +568,9 @@ static void ep_learn(struct pw_alerts *a, const struct afl *f, const struct pw_c
 }
 
 /* True (and f classified) when f can take its endpoint's known answer.
- * Otherwise *confirm tells whether f is to be inspected only to confirm an
- * earlier flow's lack of a payload answer. */
-static bool ep_reuse(struct pw_alerts *a, struct afl *f, bool *confirm)
+ * Otherwise *confirm (CONFIRM_*) tells whether f is inspected only to
+ * confirm an earlier flow's lack of a payload answer. */
+static bool ep_reuse(struct pw_alerts *a, struct afl *f, uint8_t *confirm)
 {
     struct ep *e = ep_get(a, f, true);
     if (!e)
@@ -572,12 +580,15 @@ static bool ep_reuse(struct pw_alerts *a, struct afl *f, bool *confirm)
         return false;
     /* e->agree > 0: an earlier flow with payload both ways got this answer
      * with the full budget (e->conf is the flow's; see ep_learn) */
-    *confirm = e->agree && e->conf != PW_CLS_CONF_DPI && e->conf != PW_CLS_CONF_CACHE;
-    if (e->agree < a->reuse)
+    bool none = e->agree && e->conf != PW_CLS_CONF_DPI && e->conf != PW_CLS_CONF_CACHE;
+    if (e->agree < a->reuse) {
+        *confirm = none ? CONFIRM_LEARN : CONFIRM_NONE;
         return false;
+    }
     if (e->flows >= e->next_check) {
         /* inspect this one, then back off */
         e->next_check = e->flows * CLS_RECHECK_FACTOR;
+        *confirm = none ? CONFIRM_RECHECK : CONFIRM_NONE;
         return false;
     }
     /* e->agree >= a->reuse, so the answer has been seen that often */
@@ -631,7 +642,7 @@ static void cls_end(struct pw_alerts *a, struct afl *f, const struct pw_cls_resu
 static void cls_start(struct pw_alerts *a, struct afl *f, int64_t now)
 {
     f->cls = CLS_DONE; /* unless a slot and state can be had */
-    bool confirm = false;
+    uint8_t confirm = CONFIRM_NONE;
     if (a->reuse && ep_reuse(a, f, &confirm))
         return;
     if (!a->nfree) {
@@ -654,6 +665,18 @@ static void cls_start(struct pw_alerts *a, struct afl *f, int64_t now)
         a->st.cls_live_max = a->nlive;
     f->live = i;
     f->cls = CLS_LIVE;
+}
+
+/* True when f has shown the classifier as many payloads without an answer
+ * as its inspection allows. */
+static bool undetected_spent(const struct live *l, const struct afl *f)
+{
+    switch (l->confirm) {
+    case CONFIRM_LEARN:
+        return f->pfed >= CLS_CONFIRM_PAYLOADS && (f->flags & F_CDATA) && (f->flags & F_SDATA);
+    case CONFIRM_RECHECK: return f->pfed >= CLS_RECHECK_PAYLOADS;
+    default: return f->pfed >= CLS_UNDETECTED_PAYLOADS;
+    }
 }
 
 static void cls_expire(struct pw_alerts *a, int64_t now)
@@ -1194,10 +1217,7 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
             f->cls_frame = pkt->frame;
         if (rc == PW_CLS_DONE)
             cls_end(a, f, &res);
-        else if (f->fed >= a->max_fed ||
-                 (!res.app && (f->pfed >= CLS_UNDETECTED_PAYLOADS ||
-                               (l->confirm && f->pfed >= CLS_CONFIRM_PAYLOADS &&
-                                (f->flags & F_CDATA) && (f->flags & F_SDATA)))))
+        else if (f->fed >= a->max_fed || (!res.app && undetected_spent(l, f)))
             cls_end(a, f, NULL);
     }
     if (f->cls == CLS_LIVE && ipproto == 6 &&
