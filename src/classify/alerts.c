@@ -56,9 +56,9 @@
  * from the first payload of the side that opens the dialogue). */
 #define CLS_RECHECK_PAYLOADS 1
 /* An endpoint whose answer is reused is inspected again each time its
- * number of flows has grown by this factor. 4 would save a tenth of the
- * inspections of a large capture, but changes which corpus flows are
- * inspected (three captures: fewer flows "by payload"). */
+ * number of flows has grown by this factor. 4 would save about a tenth of
+ * the classifier calls on a large capture, but changes which corpus flows
+ * are inspected (three captures list a flow "by endpoint" instead). */
 #define CLS_RECHECK_FACTOR 2
 /* Bytes of a payload searched for a BitTorrent handshake inside another
  * framing (uTP's header and extensions come first). */
