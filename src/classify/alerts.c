@@ -42,6 +42,24 @@
  * two payloads of each side, and each payload it cannot place costs it a
  * pass of all its dissectors. */
 #define CLS_UNDETECTED_PAYLOADS 6
+/* The same, for a flow to a server endpoint where an earlier flow that
+ * showed payload both ways got no answer from its payload (see struct ep):
+ * that flow had the full budget, so this one only confirms that the
+ * endpoint still shows nothing the classifier can place. While the
+ * endpoint's answer is being learnt it is given up as soon as both sides
+ * have shown this many payloads between them (a flow must carry payload
+ * both ways to count as an agreeing inspection); ... */
+#define CLS_CONFIRM_PAYLOADS 2
+/* ... once the answer is reused, a re-check is given up after this many
+ * payloads without an answer: the side that speaks first shows what a
+ * service that changed would now speak (nDPI names nearly every protocol
+ * from the first payload of the side that opens the dialogue). */
+#define CLS_RECHECK_PAYLOADS 1
+/* An endpoint whose answer is reused is inspected again each time its
+ * number of flows has grown by this factor. 4 would save about a tenth of
+ * the classifier calls on a large capture, but changes which corpus flows
+ * are inspected (three captures list a flow "by endpoint" instead). */
+#define CLS_RECHECK_FACTOR 2
 /* Bytes of a payload searched for a BitTorrent handshake inside another
  * framing (uTP's header and extensions come first). */
 #define BT_SEARCH_SPAN 128u
@@ -71,6 +89,7 @@ enum {
 };
 
 enum { CLS_NONE, CLS_LIVE, CLS_DONE };
+enum { CONFIRM_NONE, CONFIRM_LEARN, CONFIRM_RECHECK };
 
 /* One flow. The fields every packet touches come first, within 64 bytes,
  * so that a packet costs one cache line of flow record (the records of a
@@ -147,6 +166,7 @@ struct live {
     struct pw_cls_flow *cf;
     struct afl *f;
     uint32_t prev, next; /* LRU list, oldest first */
+    uint8_t confirm;     /* CONFIRM_*: a shorter budget applies */
     int64_t last_ms;
 };
 
@@ -156,8 +176,12 @@ struct live {
  * speaks one protocol. Once `classify.reuse` flows in a row to an endpoint
  * carried payload both ways and got the same answer from the classifier
  * (an application, or none), later flows to it take that answer without
- * being inspected, except at the endpoint's 2nd, 4th, 8th, ... flow after
- * that, which are inspected again; a different answer starts over. Results
+ * being inspected, except each time the endpoint's number of flows has
+ * grown CLS_RECHECK_FACTOR times since (2: its 4th, 8th, 16th ... flow
+ * when the answer agreed at the 2nd), which are inspected again; a
+ * different answer starts over. An inspection that only confirms that an
+ * endpoint shows nothing the classifier can place is cut short (see
+ * CLS_CONFIRM_PAYLOADS). Results
  * that depend on a name the flow carries (TLS SNI, HTTP Host, DNS query)
  * are never reused. This keeps the cost of classification proportional to
  * the number of services rather than of connections. */
@@ -532,7 +556,7 @@ static void ep_learn(struct pw_alerts *a, const struct afl *f, const struct pw_c
             e->agree++;
         /* agreed: reuse from now on, inspecting again at twice the count */
         if (e->agree == a->reuse)
-            e->next_check = e->flows * 2;
+            e->next_check = e->flows * CLS_RECHECK_FACTOR;
         return;
     }
     e->app = f->app;
@@ -543,17 +567,28 @@ static void ep_learn(struct pw_alerts *a, const struct afl *f, const struct pw_c
     e->next_check = 0;
 }
 
-/* True (and f classified) when f can take its endpoint's known answer. */
-static bool ep_reuse(struct pw_alerts *a, struct afl *f)
+/* True (and f classified) when f can take its endpoint's known answer.
+ * Otherwise *confirm (CONFIRM_*) tells whether f is inspected only to
+ * confirm an earlier flow's lack of a payload answer. */
+static bool ep_reuse(struct pw_alerts *a, struct afl *f, uint8_t *confirm)
 {
     struct ep *e = ep_get(a, f, true);
     if (!e)
         return false;
     e->flows++;
-    if (e->named || e->agree < a->reuse)
+    if (e->named)
         return false;
+    /* e->agree > 0: an earlier flow with payload both ways got this answer
+     * with the full budget (e->conf is the flow's; see ep_learn) */
+    bool none = e->agree && e->conf != PW_CLS_CONF_DPI && e->conf != PW_CLS_CONF_CACHE;
+    if (e->agree < a->reuse) {
+        *confirm = none ? CONFIRM_LEARN : CONFIRM_NONE;
+        return false;
+    }
     if (e->flows >= e->next_check) {
-        e->next_check = e->flows * 2; /* inspect this one, then back off */
+        /* inspect this one, then back off */
+        e->next_check = e->flows * CLS_RECHECK_FACTOR;
+        *confirm = none ? CONFIRM_RECHECK : CONFIRM_NONE;
         return false;
     }
     /* e->agree >= a->reuse, so the answer has been seen that often */
@@ -607,7 +642,8 @@ static void cls_end(struct pw_alerts *a, struct afl *f, const struct pw_cls_resu
 static void cls_start(struct pw_alerts *a, struct afl *f, int64_t now)
 {
     f->cls = CLS_DONE; /* unless a slot and state can be had */
-    if (a->reuse && ep_reuse(a, f))
+    uint8_t confirm = CONFIRM_NONE;
+    if (a->reuse && ep_reuse(a, f, &confirm))
         return;
     if (!a->nfree) {
         /* at the cap: the flow idle the longest gives way */
@@ -621,6 +657,7 @@ static void cls_start(struct pw_alerts *a, struct afl *f, int64_t now)
     struct live *l = &a->live[i];
     l->cf = cf;
     l->f = f;
+    l->confirm = confirm;
     l->last_ms = now;
     lru_append(a, i);
     a->nlive++;
@@ -628,6 +665,18 @@ static void cls_start(struct pw_alerts *a, struct afl *f, int64_t now)
         a->st.cls_live_max = a->nlive;
     f->live = i;
     f->cls = CLS_LIVE;
+}
+
+/* True when f has shown the classifier as many payloads without an answer
+ * as its inspection allows. */
+static bool undetected_spent(const struct live *l, const struct afl *f)
+{
+    switch (l->confirm) {
+    case CONFIRM_LEARN:
+        return f->pfed >= CLS_CONFIRM_PAYLOADS && (f->flags & F_CDATA) && (f->flags & F_SDATA);
+    case CONFIRM_RECHECK: return f->pfed >= CLS_RECHECK_PAYLOADS;
+    default: return f->pfed >= CLS_UNDETECTED_PAYLOADS;
+    }
 }
 
 static void cls_expire(struct pw_alerts *a, int64_t now)
@@ -1161,13 +1210,14 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
         int rc = pw_cls_packet(a->cls, l->cf, pkt->data + l3->off, pkt->caplen - l3->off,
                                now < 0 ? 0 : (uint64_t)now, &res);
         f->fed++;
+        a->st.cls_packets++;
         if (prep)
             f->pfed++;
         if (res.app && !f->cls_frame)
             f->cls_frame = pkt->frame;
         if (rc == PW_CLS_DONE)
             cls_end(a, f, &res);
-        else if (f->fed >= a->max_fed || (!res.app && f->pfed >= CLS_UNDETECTED_PAYLOADS))
+        else if (f->fed >= a->max_fed || (!res.app && undetected_spent(l, f)))
             cls_end(a, f, NULL);
     }
     if (f->cls == CLS_LIVE && ipproto == 6 &&

@@ -80,6 +80,7 @@ struct pw_alerts_stats {
     uint64_t flows_dropped;  /* packets of flows past PW_ALERT_MAX_FLOWS */
     uint64_t cls_evicted;    /* classifications cut short at PW_CLS_MAX_LIVE */
     uint64_t cls_reused;     /* flows that took their server endpoint's known answer */
+    uint64_t cls_packets;    /* packets given to the classifier */
     uint64_t alerts_dropped; /* alerts past PW_ALERT_MAX_ALERTS */
     uint32_t cls_live_max;   /* most classifier states held at once */
     size_t memory;           /* bytes of flow records and tables */

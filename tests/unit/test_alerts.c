@@ -688,6 +688,66 @@ static void test_teamviewer(void)
     run_free(&r, &b);
 }
 
+/* Payload nDPI cannot place ('abc...' filler, as tools/gen writes). */
+static void conn_filler(struct conn *k, bool from_client, size_t n)
+{
+    char pl[256];
+    for (size_t i = 0; i < n && i < sizeof(pl); i++)
+        pl[i] = (char)('a' + i % 26);
+    conn_send(k, from_client, pl, n < sizeof(pl) ? n : sizeof(pl));
+}
+
+/* One connection to 10.0.9.2:7000 (a port nDPI has no guess for): the
+ * client's first payload, then five server payloads of filler. */
+static void endpoint_conn(struct tb *b, unsigned cport, const char *first)
+{
+    struct conn k = conn_open(b, "10.0.9.1", cport, "10.0.9.2", 7000);
+    if (first)
+        conn_sends(&k, true, first);
+    else
+        conn_filler(&k, true, 120);
+    for (int i = 0; i < 5; i++)
+        conn_filler(&k, false, 200);
+    conn_close(&k);
+}
+
+/* Flows to one server endpoint whose payload nDPI cannot place: the first
+ * is inspected with the full budget (the SYN, the SYN/ACK and 6 payloads),
+ * the second only until both sides have shown a payload (4 packets); then
+ * the answer is reused, except at the endpoint's 4th and 8th flows, which
+ * are re-checked on their first payload (3 packets). A re-check still sees
+ * what that payload carries: a Stratum login at the 8th flow is found and
+ * alerted. */
+static void test_endpoint_reuse_and_confirm(void)
+{
+    struct tb b;
+    tb_open(&b, "endpoint_reuse");
+    for (unsigned i = 0; i < 6; i++)
+        endpoint_conn(&b, 40000 + i, NULL);
+    struct run r = run(&b, NULL);
+    struct pw_alerts_stats st;
+    pw_alerts_get_stats(r.a, &st);
+    CHECK_EQ_INT(st.tcp_flows, 6);
+    CHECK_EQ_INT(st.cls_reused, 3);          /* flows 3, 5, 6 */
+    CHECK_EQ_INT(st.cls_packets, 8 + 4 + 3); /* flows 1, 2, 4 */
+    CHECK_EQ_INT(count_kind(&r, PW_AK_UNWANTED_APP), 0);
+    run_free(&r, &b);
+
+    tb_open(&b, "endpoint_recheck");
+    for (unsigned i = 0; i < 7; i++)
+        endpoint_conn(&b, 40000 + i, NULL);
+    endpoint_conn(&b, 40007,
+                  "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cgminer/4.10.0\"]}\n");
+    r = run(&b, NULL);
+    pw_alerts_get_stats(r.a, &st);
+    CHECK_EQ_INT(st.cls_reused, 4); /* flows 3, 5, 6, 7 */
+    const struct pw_alert *x = find(&r, PW_AK_UNWANTED_APP, "Mining", 0);
+    CHECK(x && x->cport == 40007 && x->sport == 7000);
+    if (!x)
+        dump_alerts(&r);
+    run_free(&r, &b);
+}
+
 /* Many one-packet flows: classifier state stays within PW_CLS_MAX_LIVE and
  * is given back (ASan's leak check sees the rest). */
 static void test_bounded_classifier_state(void)
@@ -767,6 +827,7 @@ int main(void)
         TEST_CASE(test_protocol_port_mismatch),
         TEST_CASE(test_mining),
         TEST_CASE(test_teamviewer),
+        TEST_CASE(test_endpoint_reuse_and_confirm),
         TEST_CASE(test_bounded_classifier_state),
         TEST_CASE(test_unknown_policy_names),
         TEST_CASE(test_classifier_names),
