@@ -13,7 +13,7 @@
 #include "test.h"
 
 static struct pw_reasm_pool pool = {0, PW_REASM_TOTAL};
-static const uint8_t bytes[512];
+static const uint8_t bytes[4096]; /* more than any segment below */
 
 /* A PDU of len bytes from seq, reassembled from two segments. */
 static void complete(struct pw_reasm *r, uint32_t seq, uint32_t len)
