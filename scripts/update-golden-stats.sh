@@ -102,3 +102,20 @@ tf radiotap.pcap.fields radiotap.pcap frame.protocols radiotap.length radiotap.f
     wlan.fc.type_subtype wlan.flags wlan.ra wlan.ta wlan.da wlan.sa wlan.bssid wlan.seq
 tf ieee802.11_tim_ie_oobr.pcap.fields ieee802.11_tim_ie_oobr.pcap frame.protocols \
     wlan.fc.type_subtype wlan.duration wlan.ra wlan.da wlan.bssid wlan.seq
+# TCP reassembly errors (branch overlap): cuts of two corpus captures around
+# a segment sent again inside a PDU tshark had reassembled ("New fragment
+# overlaps old data", _ws.malformed): the hierarchy, and the frames tshark
+# marks malformed
+cutcap() { # name corpus-path frame-ranges...
+    local n=$1 p=$2; shift 2
+    editcap -F pcap -r "$C/$p" "tests/captures/$n" "$@"
+}
+cutcap 6in4tunnel-22-55.pcap ndpi/6in4tunnel.pcap 22-55
+cutcap pppoe-over-qinq-cut.pcap zeek/pppoe-over-qinq.pcap 1-3 48-60
+for n in 6in4tunnel-22-55.pcap pppoe-over-qinq-cut.pcap; do
+    ts "$n.phs" "$n" io,phs
+    tshark -n -r "tests/captures/$n" -Y _ws.malformed -T fields -e frame.number \
+        -e frame.protocols > "$G/$n.malformed.txt" 2>/dev/null
+    printf 'fields-%s.malformed\t%s\t0\tfilter -Y _ws.malformed -T fields -e frame.number -e frame.protocols tests/captures/%s\n' \
+        "$n" "$G/$n.malformed.txt" "$n"
+done

@@ -11,6 +11,12 @@
  *    PDU in this segment.
  *  - A retransmission of bytes already taken into a pending PDU shows
  *    nothing; a gap abandons the pending PDU.
+ *  - A segment not flagged as a (plain or spurious) retransmission that
+ *    starts where a PDU started shows nothing; one that starts inside a
+ *    PDU already completed (the one starting last before it) cannot be
+ *    added to it: tshark's reassembly error "New fragment overlaps old
+ *    data (retransmission?)", so `tcp` then `_ws.malformed`, whatever its
+ *    bytes (ndpi/6in4tunnel frame 47, zeek/pppoe-over-qinq frame 58).
  *
  * The protocol of a TCP payload: the conversation's binding (BitTorrent
  * after a handshake), else the lower port's protocol, else the higher
@@ -389,10 +395,16 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
             t += (uint32_t)n;
         }
         if (t < r->have && n != PW_PDU_REST && n != PW_PDU_REST_BAD) {
+            /* tshark: an incomplete PDU starting in this segment is a new
+             * reassembly and the old one is complete; one starting in the
+             * earlier segments keeps the old one open */
+            if (t > before)
+                pw_reasm_completed(r, total);
             pw_reasm_tail(r, t, n > 0 ? (uint32_t)n : PW_REASM_NEED_MORE);
             return;
         }
     }
+    pw_reasm_completed(r, total);
     pw_reasm_stop(r, &s->a->pool);
     uint32_t used = total - before; /* bytes of this segment inside the PDU */
     if (used < s->pl.rep)
@@ -434,6 +446,7 @@ static void reset_flow(struct pw_app *a, struct app_flow *f)
         memset(&f->dir[i].st, 0, sizeof(f->dir[i].st));
         f->dir[i].isn_set = false;
         f->dir[i].maxnext_set = false;
+        memset(&f->dir[i].r.done, 0, sizeof(f->dir[i].r.done));
     }
     f->bound = 0;
     f->valid = 0;
@@ -510,9 +523,11 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     bool syn_only = (h->flags & (PW_TCP_SYN | PW_TCP_ACK)) == PW_TCP_SYN;
     /* the flow stage's verdict on this segment (tcp.analysis flags) */
     uint32_t af = (pkt->flow_done && pkt->tcp.layer == t && pkt->tcp.analysed) ? pkt->tcp.aflags : 0;
-    if (f && (af & PW_TA_RETRANSMISSION) && cap == rep) {
-        /* a segment flagged as a (plain) retransmission is not dissected
-         * again: tshark shows it as "Retransmitted TCP segment data" */
+    if (f && (af & (PW_TA_RETRANSMISSION | PW_TA_SPURIOUS_RETRANSMISSION)) && cap == rep) {
+        /* a segment flagged as a (plain or spurious) retransmission is not
+         * dissected again: tshark shows it as "Retransmitted TCP segment
+         * data", even inside a PDU it reassembled (zeek/pppoe-over-qinq
+         * frames 59 and 69) */
         uint32_t nxt = seq + rep;
         struct app_dir *dr = &f->dir[dirn];
         if (!dr->maxnext_set || seq_lt(dr->maxnextseq, nxt)) {
@@ -521,6 +536,28 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
         }
         pkt->nlayers = (uint16_t)data;
         return;
+    }
+    if (f) {
+        /* tshark's reassembly looks at the PDUs it has started before any
+         * other rule below: a segment where one of them starts is not
+         * dissected, one starting inside a completed one is a reassembly
+         * error (its bytes, the same or not, cannot be added) */
+        struct app_dir *dr = &f->dir[dirn];
+        enum pw_reasm_verdict v = pw_reasm_verdict(&dr->r, seq);
+        if (v != PW_REASM_FREE) {
+            uint32_t nxt = seq + rep;
+            if (!dr->maxnext_set || seq_lt(dr->maxnextseq, nxt)) {
+                dr->maxnextseq = nxt;
+                dr->maxnext_set = true;
+            }
+            pkt->nlayers = (uint16_t)data;
+            if (v == PW_REASM_OVERLAP) {
+                pw_anomaly(&d, PW_AN_TCP_REASM_OVERLAP);
+                pw_anomaly(&d, PW_AN_MALFORMED);
+                push_pseudo_item(&d, PW_P_WS_MALFORMED, off);
+            }
+            return;
+        }
     }
     if (f && (af & PW_TA_FAST_RETRANSMISSION)) {
         /* a fast retransmission is dissected again as a whole */

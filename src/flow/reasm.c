@@ -181,6 +181,51 @@ void pw_reasm_tail(struct pw_reasm *r, uint32_t t, uint32_t need)
     r->active = true;
 }
 
+void pw_reasm_completed(struct pw_reasm *r, uint32_t len)
+{
+    struct pw_reasm_done *h = &r->done;
+    h->start[h->next] = r->start_seq;
+    h->len[h->next] = len;
+    h->next = (uint8_t)((h->next + 1) % PW_REASM_DONE);
+    if (h->n < PW_REASM_DONE)
+        h->n++;
+}
+
+enum pw_reasm_verdict pw_reasm_verdict(const struct pw_reasm *r, uint32_t seq)
+{
+    const struct pw_reasm_done *h = &r->done;
+    /* the PDU starting last before seq: the smallest distance back from seq
+     * (sequence numbers wrap; a distance of 2^31 or more is not "before") */
+    uint32_t best = UINT32_MAX;
+    bool best_done = false;
+    uint32_t best_len = 0;
+    if (r->active) {
+        uint32_t back = seq - r->start_seq;
+        if (back == 0)
+            return PW_REASM_RESENT;
+        if (back < 0x80000000u) {
+            best = back;
+            best_done = false;
+        }
+    }
+    for (unsigned i = 0; i < h->n; i++) {
+        uint32_t back = seq - h->start[i];
+        if (back == 0)
+            return PW_REASM_RESENT;
+        if (back < 0x80000000u && back < best) {
+            best = back;
+            best_done = true;
+            best_len = h->len[i];
+        }
+    }
+    /* tshark adds the part of the segment that falls in that PDU to its
+     * reassembly, which is complete already: an error whatever the bytes
+     * are (the part never reaches past the PDU's end) */
+    if (best_done && best < best_len)
+        return PW_REASM_OVERLAP;
+    return PW_REASM_FREE;
+}
+
 void pw_reasm_stop(struct pw_reasm *r, struct pw_reasm_pool *pool)
 {
     r->active = false;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/limits.h"
+
 /* need values that are not a byte count */
 #define PW_REASM_NEED_MORE 0u          /* length unknown: re-evaluate as bytes arrive */
 #define PW_REASM_UNTIL_FIN UINT32_MAX  /* the PDU ends with the direction's FIN */
@@ -40,7 +42,17 @@ struct pw_reasm_pool {
  * pw_reasm_free first. */
 void pw_reasm_pool_free(struct pw_reasm_pool *pool);
 
+/* The last PW_REASM_DONE PDUs that were completed in this direction (one
+ * reassembled from several segments, tshark's multi-segment PDUs). */
+struct pw_reasm_done {
+    uint32_t start[PW_REASM_DONE];
+    uint32_t len[PW_REASM_DONE];
+    uint8_t n;    /* entries in use */
+    uint8_t next; /* the slot the next entry overwrites */
+};
+
 struct pw_reasm {
+    struct pw_reasm_done done; /* kept across PDUs, cleared by pw_reasm_free */
     bool active;
     uint16_t proto;     /* the protocol that asked for the bytes */
     uint32_t start_seq; /* sequence number of the PDU's first byte */
@@ -71,6 +83,24 @@ void pw_reasm_stop(struct pw_reasm *r, struct pw_reasm_pool *pool);
  * PDU (a dissector that took whole segments found its last PDU incomplete
  * at t); need is the new PDU's length or PW_REASM_NEED_MORE. */
 void pw_reasm_tail(struct pw_reasm *r, uint32_t t, uint32_t need);
+
+/* Records that the pending PDU completed with its first len bytes (from
+ * start_seq): call before pw_reasm_stop or pw_reasm_tail. */
+void pw_reasm_completed(struct pw_reasm *r, uint32_t len);
+
+/* What tshark's reassembly makes of a segment starting at seq, from the PDUs
+ * it has started (the pending one and the completed ones); tshark looks
+ * first for a PDU starting at seq exactly, then for the one that starts
+ * last before seq. */
+enum pw_reasm_verdict {
+    PW_REASM_FREE,    /* in no PDU, or in the pending one: the usual rules */
+    PW_REASM_RESENT,  /* a PDU starts at seq: "Retransmitted TCP segment
+                       * data", the segment is not dissected */
+    PW_REASM_OVERLAP, /* seq is inside a PDU already reassembled: the
+                       * reassembly error "New fragment overlaps old data
+                       * (retransmission?)", the frame is malformed */
+};
+enum pw_reasm_verdict pw_reasm_verdict(const struct pw_reasm *r, uint32_t seq);
 
 /* Releases the buffer. */
 void pw_reasm_free(struct pw_reasm *r, struct pw_reasm_pool *pool);

@@ -104,6 +104,12 @@
  * bytes (lengths only), so hostile input cannot make memory grow. */
 #define PW_REASM_TOTAL (64u * 1024u * 1024u)
 
+/* Completed PDUs remembered per flow direction (start and length, 8 bytes
+ * each), for tshark's verdict on a later segment that falls inside one
+ * (src/flow/reasm.h). tshark remembers every one; segments sent again land
+ * in the last few, so older ones are forgotten. */
+#define PW_REASM_DONE 4u
+
 /* Flows the application stage keeps state for (BitTorrent binding,
  * reassembly); past this, new flows are dissected statelessly. */
 #define PW_APP_MAX_FLOWS (1u << 20)

@@ -86,6 +86,34 @@ static const char *path(struct pw_app *app, uint32_t len)
     return out;
 }
 
+/* As path(), with the flow stage's verdict on the segment (tcp.analysis
+ * flags) set to aflags. */
+static const char *path_flagged(struct pw_app *app, uint32_t len, uint32_t aflags)
+{
+    static char out[512];
+    struct pw_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.data = frame;
+    rec.caplen = rec.len = len;
+    rec.linktype = 1;
+    pw_dissect_packet(&rec, ++frame_no, &pkt);
+    pkt.flow_done = true;
+    pkt.tcp.layer = -1;
+    for (unsigned i = 0; i < pkt.nlayers; i++)
+        if (pkt.layer[i].proto == PW_P_TCP)
+            pkt.tcp.layer = (int16_t)i;
+    pkt.tcp.analysed = true;
+    pkt.tcp.aflags = aflags;
+    pw_dissect_app(&pkt, app);
+    out[0] = '\0';
+    for (unsigned i = (unsigned)pkt.tcp.layer + 1; i < pkt.nlayers; i++) {
+        if (out[0])
+            strncat(out, ":", sizeof(out) - strlen(out) - 1);
+        strncat(out, pw_proto_abbrev(pkt.layer[i].proto), sizeof(out) - strlen(out) - 1);
+    }
+    return out;
+}
+
 static const uint8_t dns_query[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
                                    "\x03www\x07example\x03com\x00\x00\x01\x00\x01";
 
@@ -135,8 +163,85 @@ static void tls_reassembly(void)
     memset(last + 105, 'B', 15);
     CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq + 200, 0x18, last, 120)),
                  "tls:tcp.segments:tls");
-    /* a retransmission of already seen bytes shows nothing */
-    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq + 100, 0x18, rec + 100, 100)), "");
+    /* bytes sent again inside the record reassembled above: without the
+     * flow stage's retransmission flag (tshark with
+     * tcp.analyze_sequence_numbers off) they cannot be added to it, tshark's
+     * "New fragment overlaps old data" */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, seq + 100, 0x18, rec + 100, 100)),
+                 "_ws.malformed");
+    pw_app_free(app);
+}
+
+/* Segments sent again into PDUs tshark's reassembly has started. Each
+ * outcome is tshark 4.0.17's on the same frames (written to a pcap and read
+ * with -o tcp.analyze_sequence_numbers:FALSE, as this test runs no flow
+ * stage): at a PDU's first byte nothing is dissected; inside a completed PDU
+ * the frame is malformed, whatever the bytes and even when the segment
+ * runs past the PDU's end; inside the pending PDU nothing is dissected and
+ * the PDU still completes. The PDU that counts is the one starting last
+ * before the segment. */
+/* The same with the flow stage's flags, as tshark 4.0.17 shows frames
+ * written with those flags (duplicate ACKs before a fast retransmission):
+ * a plain or spurious retransmission is never added to a reassembly
+ * (zeek/pppoe-over-qinq frames 59, 69), a fast retransmission or an
+ * out-of-order segment is (6in4tunnel frame 47). */
+static void reassembly_overlap_flags(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t a[300];
+    memset(a, 'A', sizeof(a));
+    memcpy(a, "\x16\x03\x01\x01\x27", 5);
+    uint32_t s = 1001;
+    CHECK_EQ_STR(path_flagged(app, build(TCP, 1, 40000, 443, s - 1, 0x02, NULL, 0), 0), "");
+    CHECK_EQ_STR(path_flagged(app, build(TCP, 1, 40000, 443, s, 0x18, a, 100), 0), "tls");
+    CHECK_EQ_STR(path_flagged(app, build(TCP, 1, 40000, 443, s + 100, 0x18, a + 100, 100), 0), "");
+    CHECK_EQ_STR(path_flagged(app, build(TCP, 1, 40000, 443, s + 200, 0x18, a + 200, 100), 0),
+                 "tls:tcp.segments");
+    uint32_t in = build(TCP, 1, 40000, 443, s + 100, 0x18, a + 100, 100);
+    CHECK_EQ_STR(path_flagged(app, in, PW_TA_RETRANSMISSION), "");
+    CHECK_EQ_STR(path_flagged(app, in, PW_TA_SPURIOUS_RETRANSMISSION), "");
+    CHECK_EQ_STR(path_flagged(app, in, PW_TA_FAST_RETRANSMISSION), "_ws.malformed");
+    CHECK_EQ_STR(path_flagged(app, in, PW_TA_OUT_OF_ORDER), "_ws.malformed");
+    /* at the record's start a fast retransmission is not dissected again */
+    CHECK_EQ_STR(path_flagged(app, build(TCP, 1, 40000, 443, s, 0x18, a, 100),
+                              PW_TA_FAST_RETRANSMISSION),
+                 "");
+    pw_app_free(app);
+}
+
+static void reassembly_overlap(void)
+{
+    struct pw_app *app = pw_app_new();
+    uint8_t a[300], c[200], seg[160];
+    memset(a, 'A', sizeof(a));
+    memcpy(a, "\x16\x03\x01\x01\x27", 5); /* 300-byte record */
+    memset(c, 'C', sizeof(c));
+    memcpy(c, "\x16\x03\x01\x00\xc3", 5); /* 200-byte record */
+    uint32_t s = 1001;
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s - 1, 0x02, NULL, 0)), "");
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s, 0x18, a, 100)), "tls");
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 100, 0x18, a + 100, 100)), "");
+    /* record A completes, record C starts and waits */
+    memcpy(seg, a + 200, 100);
+    memcpy(seg + 100, c, 50);
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 200, 0x18, seg, 150)),
+                 "tls:tcp.segments:tls");
+    /* inside the pending record C, and at its start */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 310, 0x18, c + 10, 20)), "");
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 300, 0x18, c, 50)), "");
+    /* inside record A, running into C (which starts after it) */
+    memcpy(seg, a + 250, 50);
+    memcpy(seg + 50, c, 20);
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 250, 0x18, seg, 70)), "_ws.malformed");
+    /* at record A's start: nothing, even past what was seen */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s, 0x18, a, 100)), "");
+    /* C completes; inside it now, with other bytes: malformed */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 350, 0x18, c + 50, 150)),
+                 "tls:tcp.segments");
+    memset(seg, 'Z', 20);
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 310, 0x18, seg, 20)), "_ws.malformed");
+    /* new data after all that is dissected as usual */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, s + 500, 0x18, c, 200)), "tls");
     pw_app_free(app);
 }
 
@@ -270,6 +375,7 @@ static void http_no_line_end_past_keep(void)
 }
 
 TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
+          TEST_CASE(reassembly_overlap), TEST_CASE(reassembly_overlap_flags),
           TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
           TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep))
