@@ -200,7 +200,17 @@ FLAG_GETTER(get_window_update, PW_TA_WINDOW_UPDATE)
 FLAG_GETTER(get_window_full, PW_TA_WINDOW_FULL)
 FLAG_GETTER(get_keep_alive, PW_TA_KEEP_ALIVE)
 FLAG_GETTER(get_keep_alive_ack, PW_TA_KEEP_ALIVE_ACK)
-FLAG_GETTER(get_duplicate_ack, PW_TA_DUPLICATE_ACK)
+/* tshark adds the duplicate-ACK item twice (under the analysis flags and
+ * next to the duplicate number), so -T fields prints "1,1" */
+static int get_duplicate_ack(const struct pw_packet *pkt, const struct pw_layer *l,
+                             struct pw_fvalue *out, int max)
+{
+    if (!flag_field(pkt, l, out, max, PW_TA_DUPLICATE_ACK))
+        return 0;
+    if (max > 1)
+        fv_u(out + 1, max - 1, PW_FT_NONE, 0);
+    return 2;
+}
 FLAG_GETTER(get_zero_window, PW_TA_ZERO_WINDOW)
 FLAG_GETTER(get_zero_window_probe, PW_TA_ZERO_WINDOW_PROBE)
 FLAG_GETTER(get_zero_window_probe_ack, PW_TA_ZERO_WINDOW_PROBE_ACK)

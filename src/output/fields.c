@@ -80,7 +80,9 @@ size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fv
     if (n)
         buf[0] = '\0';
     switch (ty) {
-    case PW_FT_NONE: return 0;
+    /* a field without a value that is present (the generated TCP
+     * analysis items, zero bytes long): tshark prints 1 */
+    case PW_FT_NONE: return put(buf, n, "1");
     case PW_FT_BOOLEAN: return put(buf, n, "%d", v->v.u != 0);
     case PW_FT_UINT8:
     case PW_FT_UINT16:
