@@ -26,7 +26,9 @@
     X(ARP_BAD_LEN, "arp_bad_len", "ARP address lengths do not fit the packet")                 \
     X(GRE_BAD_VERSION, "gre_bad_version", "GRE version not 0 or 1")                           \
     X(ICMP_SHORT_QUOTE, "icmp_short_quote", "ICMP error quotes less than an IP header")       \
-    X(GTP_BAD_EXTHDR, "gtp_bad_exthdr", "GTP extension header of length 0")
+    X(GTP_BAD_EXTHDR, "gtp_bad_exthdr", "GTP extension header of length 0")                  \
+    X(UNREASSEMBLED, "unreassembled",                                                          \
+      "a dissector ran past the data of a fragment that was not reassembled")
 
 enum pw_anomaly {
 #define PW_AN_ENUM(id, name, descr) PW_AN_##id,

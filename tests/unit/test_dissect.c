@@ -544,10 +544,21 @@ static void test_ipv6_malformed_and_version(void)
     CHECK_EQ_STR(chain(p), "eth:ipv6:_ws.malformed");
     CHECK(has_anom(p, PW_AN_MALFORMED));
     CHECK(p->layer[1].flags & PW_LF_MALFORMED);
-    f.b[14] = 0x50; /* version 5: IPv6 declines, bytes are data */
+    /* version 5: tshark's IPv6 draws its tree with the version and
+     * declines (tcpdump/ipv6-bad-version.pcap: `eth:ethertype:data` in
+     * frame.protocols, eth > ipv6 > data in the hierarchy, and a hidden
+     * `_ws.malformed` from its Malformed-group expert item) */
+    f.b[14] = 0x50;
     p = dissect(&f);
-    CHECK_EQ_STR(chain(p), "eth:data");
+    CHECK_EQ_STR(chain(p), "eth:ipv6:_ws.malformed:data");
     CHECK(has_anom(p, PW_AN_IPV6_BAD_VERSION));
+    CHECK(!has_anom(p, PW_AN_MALFORMED));
+    CHECK(p->layer[1].flags & PW_LF_UNLISTED);
+    CHECK(!(p->layer[1].flags & PW_LF_SUBTREE));     /* a hierarchy level */
+    CHECK(p->layer[2].flags & PW_LF_SUBTREE);        /* hidden: no level... */
+    CHECK(p->layer[2].flags & PW_LF_UNLISTED);       /* ...and not listed */
+    CHECK_EQ_INT(p->layer[3].off, 14);               /* data: all the bytes */
+    CHECK_EQ_INT(p->l3, -1);
 }
 
 static void test_icmp_error_quote(void)
