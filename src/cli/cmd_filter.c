@@ -234,7 +234,8 @@ static void print_summary(struct run *st, const struct pw_record *rec, const str
         unsigned p = pkt->layer[i].proto;
         if (pkt->layer[i].flags & (PW_LF_SUBTREE | PW_LF_QUOTED))
             continue;
-        if (p != PW_P_WS_MALFORMED && p != PW_P_WS_SHORT && p != PW_P_PKT_COMMENT &&
+        if (p != PW_P_WS_MALFORMED && p != PW_P_WS_SHORT && p != PW_P_WS_UNREASSEMBLED &&
+            p != PW_P_PKT_COMMENT &&
             p != PW_P_TCP_SEGMENTS) {
             proto = p;
             break;

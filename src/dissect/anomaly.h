@@ -28,7 +28,9 @@
     X(ICMP_SHORT_QUOTE, "icmp_short_quote", "ICMP error quotes less than an IP header")       \
     X(GTP_BAD_EXTHDR, "gtp_bad_exthdr", "GTP extension header of length 0")                   \
     X(TCP_REASM_OVERLAP, "tcp_reasm_overlap",                                                  \
-      "TCP segment inside a PDU already reassembled (tshark: new fragment overlaps old data)")
+      "TCP segment inside a PDU already reassembled (tshark: new fragment overlaps old data)")  \
+    X(UNREASSEMBLED, "unreassembled",                                                          \
+      "a dissector ran past the data of a fragment that was not reassembled")
 
 enum pw_anomaly {
 #define PW_AN_ENUM(id, name, descr) PW_AN_##id,

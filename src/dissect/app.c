@@ -479,7 +479,7 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     int dirn = 0;
     bool quoted = (tl->flags & PW_LF_QUOTED) != 0;
     struct app_flow *f = quoted ? NULL : flow_of(a, pkt, t, &dirn);
-    struct pw_dctx d = {pkt, 0, false};
+    struct pw_dctx d = {pkt, 0, false, false};
 
     if (f) {
         struct app_dir *dr = &f->dir[dirn];
@@ -733,7 +733,7 @@ static bool app_tftp(struct pw_app *a, struct pw_packet *pkt, int u, struct pw_c
         if (!known)
             return false;
     }
-    struct pw_dctx d = {pkt, 0, false};
+    struct pw_dctx d = {pkt, 0, false, false};
     tftp_pdu(&d, c);
     return true;
 }
@@ -747,7 +747,7 @@ static void app_udp(struct pw_packet *pkt, struct pw_app *a, int data)
         cap = rep;
     struct pw_cur c = pw_cur_make(pkt->data + (off < pkt->caplen ? off : 0), cap, rep);
     c.off = off;
-    struct pw_dctx d = {pkt, 0, false};
+    struct pw_dctx d = {pkt, 0, false, false};
     uint16_t saved = pkt->nlayers;
     pkt->nlayers = (uint16_t)data;
     if (app_tftp(a, pkt, data - 1, &c))

@@ -108,13 +108,25 @@ static void push_pseudo(struct pw_dctx *d, unsigned proto, uint32_t off)
     l->len = 0;
 }
 
+/* Running past the reported end: malformed, except inside a fragment that
+ * was not reassembled, where tshark blames the missing fragments. */
+static void past_reported_end(struct pw_dctx *d, const struct pw_layer *l)
+{
+    if (d->fragmented) {
+        pw_anomaly(d, PW_AN_UNREASSEMBLED);
+        push_pseudo(d, PW_P_WS_UNREASSEMBLED, l ? l->off : 0);
+    } else {
+        pw_anomaly(d, PW_AN_MALFORMED);
+        push_pseudo(d, PW_P_WS_MALFORMED, l ? l->off : 0);
+    }
+}
+
 void pw_malformed(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an)
 {
     if (l)
         l->flags |= PW_LF_MALFORMED;
     pw_anomaly(d, an);
-    pw_anomaly(d, PW_AN_MALFORMED);
-    push_pseudo(d, PW_P_WS_MALFORMED, l ? l->off : 0);
+    past_reported_end(d, l);
 }
 
 bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c)
@@ -129,8 +141,7 @@ bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c)
     } else {
         if (l)
             l->flags |= PW_LF_MALFORMED;
-        pw_anomaly(d, PW_AN_MALFORMED);
-        push_pseudo(d, PW_P_WS_MALFORMED, l ? l->off : 0);
+        past_reported_end(d, l);
     }
     return false;
 }
@@ -215,7 +226,7 @@ void pw_dissect_packet(const struct pw_record *rec, uint64_t frame, struct pw_pa
 void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct pw_packet *pkt,
                            struct pw_ipreasm *ipr)
 {
-    struct pw_dctx d = {pkt, 0, false};
+    struct pw_dctx d = {pkt, 0, false, false};
     pkt->ipreasm = ipr;
     pkt->rec = rec;
     pkt->data = rec->data;

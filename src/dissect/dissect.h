@@ -34,6 +34,11 @@ struct pw_dctx {
     struct pw_packet *pkt;
     uint16_t depth;       /* pw_dispatch nesting, bounded by PW_MAX_LAYERS */
     bool in_icmp_error;   /* dissecting the header quoted by an ICMP error */
+    /* dissecting the payload of a fragment that is not reassembled (a first
+     * fragment shown as if whole): tshark's pinfo->fragmented. Running past
+     * the reported data there is `_ws.unreassembled`, not `_ws.malformed`
+     * (pw_check_cur, pw_malformed): the missing fragments would hold it */
+    bool fragmented;
 };
 
 typedef int (*pw_dissect_fn)(struct pw_dctx *d, struct pw_cur *c);
@@ -82,7 +87,7 @@ void pw_anomaly(struct pw_dctx *d, enum pw_anomaly an);
 bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c);
 
 /* Marks the layer malformed (a length field lies) and appends
- * `_ws.malformed`. */
+ * `_ws.malformed` (`_ws.unreassembled` in an unreassembled fragment). */
 void pw_malformed(struct pw_dctx *d, struct pw_layer *l, enum pw_anomaly an);
 
 /* Marks the layer malformed for a header field tshark reports with an expert
@@ -143,6 +148,10 @@ static inline bool pw_first_fragment_shown(const struct pw_dctx *d, const struct
  * layers before it make the rest of the key). */
 bool pw_ip_reassemble(struct pw_dctx *d, const struct pw_layer *l, uint32_t key_id,
                       uint32_t frag_off, bool more, struct pw_cur *pl);
+
+/* True when layer i handed its payload on through tshark's EtherType table
+ * (frame.protocols then lists `ethertype` after it; src/dissect/frame.c). */
+bool pw_ethertype_follows(const struct pw_packet *pkt, unsigned i);
 
 /* Registry access */
 const struct pw_dissector *pw_dissector_for(unsigned proto);

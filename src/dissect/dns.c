@@ -88,6 +88,11 @@ static bool dns_name(const struct pw_cur *m, struct pw_cur *c, char *out, unsign
                 out[o++] = (char)pw_cur_peek(&w, i);
             out[o] = '\0';
         }
+        /* tshark reads a label byte by byte: one cut by the snap length
+         * fails at the first missing byte (`_ws.short`) even when the
+         * label also runs past the reported end */
+        if (b > pw_cur_left(&w) && w.cap < w.rep)
+            pw_cur_fail(&w, pw_cur_left(&w) + 1u);
         pw_cur_skip(&w, b);
         len += b + 1u;
         /* a name longer than 255 is still walked to its end in place, as
@@ -176,6 +181,10 @@ void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto)
     struct pw_cur w = m;
     pw_cur_be16(&w); /* id */
     pw_cur_be16(&w); /* flags */
+    if (w.err)
+        /* tshark reads both before it adds its tree item: the protocol is
+         * listed in frame.protocols but is no hierarchy level */
+        l->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
     uint16_t qd = pw_cur_be16(&w), an = pw_cur_be16(&w), ns = pw_cur_be16(&w),
              ar = pw_cur_be16(&w);
     l->hlen = DNS_HLEN;

@@ -100,7 +100,7 @@ static int get_comment(const struct pw_packet *pkt, const struct pw_layer *l, st
 
 /* Layers whose next protocol was chosen by an EtherType: tshark then shows
  * the `ethertype` dissector between them and their payload. */
-static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
+bool pw_ethertype_follows(const struct pw_packet *pkt, unsigned i)
 {
     const struct pw_layer *l = &pkt->layer[i];
     if (l->flags & (PW_LF_TRUNCATED | PW_LF_MALFORMED))
@@ -121,7 +121,8 @@ static bool ethertype_follows(const struct pw_packet *pkt, unsigned i)
 /* Pseudo layers and tree items tshark does not list in frame.protocols. */
 static bool listed(unsigned proto)
 {
-    return proto != PW_P_WS_MALFORMED && proto != PW_P_WS_SHORT && proto != PW_P_PKT_COMMENT &&
+    return proto != PW_P_WS_MALFORMED && proto != PW_P_WS_SHORT &&
+           proto != PW_P_WS_UNREASSEMBLED && proto != PW_P_PKT_COMMENT &&
            proto != PW_P_TCP_SEGMENTS && proto != PW_P_WLAN_MGT;
 }
 
@@ -162,7 +163,7 @@ static size_t protocols_text(const struct pw_packet *pkt, const struct pw_layer 
         if (at)
             at = append(buf, n, at, ":");
         at = append(buf, n, at, pw_proto_abbrev(pkt->layer[i].proto));
-        if (ethertype_follows(pkt, i))
+        if (pw_ethertype_follows(pkt, i))
             at = append(buf, n, at, ":ethertype");
     }
     return at;

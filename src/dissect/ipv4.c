@@ -57,11 +57,20 @@ int pw_dissect_ipv4(struct pw_dctx *d, struct pw_cur *c)
     if (!l)
         return PW_DIS_OK;
     if (pw_cur_has(c, 1) && (pw_cur_peek(c, 0) >> 4) == 6) {
-        /* tshark lists `ip` in frame.protocols but draws only the IPv6
-         * tree: an empty `ip` layer that is not a hierarchy level */
         memset(&l->u.ip4, 0, sizeof(l->u.ip4));
-        l->flags |= PW_LF_SUBTREE;
+        l->u.ip4.version = 6;
         l->len = 0;
+        unsigned at = (unsigned)(l - d->pkt->layer);
+        if (at > 0 && pw_ethertype_follows(d->pkt, at - 1))
+            /* tshark's EtherType table holds its IPv4-only dissector: it
+             * draws an `ip` tree with just the version, reports it bogus
+             * and hands the header to IPv6 (an `ip` level, no addresses) */
+            pw_invalid(d, l, PW_AN_IPV4_BAD_VERSION);
+        else
+            /* elsewhere (raw IPv4 link type, PPP, null, GRE, IP-in-IP) the
+             * version-dispatching `ip` is listed in frame.protocols but
+             * draws only the IPv6 tree: no level, no fields, no filter match */
+            l->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
         pw_dissect_as(d, PW_P_IPV6, c);
         return PW_DIS_OK;
     }
@@ -70,6 +79,7 @@ int pw_dissect_ipv4(struct pw_dctx *d, struct pw_cur *c)
      * once the total length has been checked */
     struct pw_cur f = *c;
     uint8_t vhl = pw_cur_u8(&f);
+    h->version = vhl >> 4;
     h->hlen = (uint8_t)((vhl & 0x0f) * 4);
     h->tos = pw_cur_u8(&f);
     h->totlen = pw_cur_be16(&f);
@@ -140,38 +150,77 @@ int pw_dissect_ipv4(struct pw_dctx *d, struct pw_cur *c)
             pw_data(d, &payload);
             return PW_DIS_OK;
         }
+        if (!d->in_icmp_error) {
+            /* a first fragment shown as if whole: what its dissectors miss
+             * is in the other fragments (tshark's pinfo->fragmented) */
+            bool saved = d->fragmented;
+            d->fragmented = true;
+            pw_dispatch(d, PW_KS_IPPROTO, h->proto, &payload);
+            d->fragmented = saved;
+            return PW_DIS_OK;
+        }
     }
     pw_dispatch(d, PW_KS_IPPROTO, h->proto, &payload);
     return PW_DIS_OK;
 }
 
-PW_FGET_U(get_version, PW_FT_UINT8, 4)
-PW_FGET_U(get_hdr_len, PW_FT_UINT8, l->u.ip4.hlen)
-PW_FGET_U(get_dsfield, PW_FT_UINT8, l->u.ip4.tos)
-PW_FGET_U(get_dscp, PW_FT_UINT8, l->u.ip4.tos >> 2)
-PW_FGET_U(get_ecn, PW_FT_UINT8, l->u.ip4.tos & 3)
-PW_FGET_U(get_len, PW_FT_UINT16, l->u.ip4.totlen)
-PW_FGET_U(get_id, PW_FT_UINT16, l->u.ip4.id)
+/* A bogus version ends tshark's IPv4 tree right after the version item
+ * (and the version-dispatching `ip` before IPv6 draws no tree at all):
+ * every other field is absent. */
+#define IP4_GET_U(fn, ftype, expr)                                                                 \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        (void)pkt;                                                                                 \
+        if (l->u.ip4.version != 4)                                                                 \
+            return 0;                                                                              \
+        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
+    }
+
+static int get_version(const struct pw_packet *pkt, const struct pw_layer *l,
+                       struct pw_fvalue *out, int max)
+{
+    (void)pkt;
+    if (l->flags & PW_LF_SUBTREE)
+        return 0;
+    return pw_fv_u(out, max, PW_FT_UINT8, l->u.ip4.version);
+}
+IP4_GET_U(get_hdr_len, PW_FT_UINT8, l->u.ip4.hlen)
+IP4_GET_U(get_dsfield, PW_FT_UINT8, l->u.ip4.tos)
+IP4_GET_U(get_dscp, PW_FT_UINT8, l->u.ip4.tos >> 2)
+IP4_GET_U(get_ecn, PW_FT_UINT8, l->u.ip4.tos & 3)
+IP4_GET_U(get_len, PW_FT_UINT16, l->u.ip4.totlen)
+IP4_GET_U(get_id, PW_FT_UINT16, l->u.ip4.id)
 /* ip.flags: the three flag bits as a number (reserved, DF, MF) */
 static int get_flags(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                      int max)
 {
     const uint8_t *p = pw_lbytes(pkt, l, 6, 1);
-    if (!p)
+    if (!p || l->u.ip4.version != 4)
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT8, p[0] >> 5);
 }
-PW_FGET_U(get_df, PW_FT_BOOLEAN, l->u.ip4.df)
-PW_FGET_U(get_mf, PW_FT_BOOLEAN, l->u.ip4.mf)
-PW_FGET_U(get_frag_offset, PW_FT_UINT16, l->u.ip4.frag_off)
-PW_FGET_U(get_ttl, PW_FT_UINT8, l->u.ip4.ttl)
-PW_FGET_U(get_proto, PW_FT_UINT8, l->u.ip4.proto)
-PW_FGET_BE(get_checksum, PW_FT_UINT16, 10, 2)
+IP4_GET_U(get_df, PW_FT_BOOLEAN, l->u.ip4.df)
+IP4_GET_U(get_mf, PW_FT_BOOLEAN, l->u.ip4.mf)
+IP4_GET_U(get_frag_offset, PW_FT_UINT16, l->u.ip4.frag_off)
+IP4_GET_U(get_ttl, PW_FT_UINT8, l->u.ip4.ttl)
+IP4_GET_U(get_proto, PW_FT_UINT8, l->u.ip4.proto)
+
+static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
+                        struct pw_fvalue *out, int max)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 10, 2);
+    if (!p || l->u.ip4.version != 4 || l->hlen < 12)
+        return 0;
+    return pw_fv_u(out, max, PW_FT_UINT16, pw_get_be16(p));
+}
 
 static int get_src(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                    int max)
 {
     (void)pkt;
+    if (l->u.ip4.version != 4)
+        return 0;
     return pw_fv_addr(out, max, PW_FT_IPV4, l->u.ip4.src, 4);
 }
 
@@ -179,6 +228,8 @@ static int get_dst(const struct pw_packet *pkt, const struct pw_layer *l, struct
                    int max)
 {
     (void)pkt;
+    if (l->u.ip4.version != 4)
+        return 0;
     return pw_fv_addr(out, max, PW_FT_IPV4, l->u.ip4.dst, 4);
 }
 
@@ -186,6 +237,8 @@ static int get_dst(const struct pw_packet *pkt, const struct pw_layer *l, struct
 static int get_addr(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                     int max)
 {
+    if (l->u.ip4.version != 4)
+        return 0;
     get_src(pkt, l, out, max);
     if (max > 1)
         get_dst(pkt, l, out + 1, max - 1);

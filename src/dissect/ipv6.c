@@ -19,28 +19,56 @@
  *
  * A payload length beyond the frame is reported and the payload is what the
  * frame holds; 0 followed by a hop-by-hop header (a jumbogram, RFC 2675)
- * also means "what the frame holds". A version other than 6 makes the
- * dissector decline (tshark then shows `data`). Fragments other than an
+ * also means "what the frame holds". A version other than 6 leaves an
+ * `ipv6` level with only the version (pw_ipv6_bogus) and the bytes as
+ * `data`. Fragments other than an
  * atomic one (offset 0, M clear) carry `data` except the one that completes
  * its datagram (reassembled as in ipv4.c, keyed by the addresses and the
  * identification), with the same exception for first fragments tshark does
  * not try to reassemble. */
+#include <string.h>
+
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
 #define IP6_HLEN 40u
 
+void pw_ipv6_bogus(struct pw_dctx *d, const struct pw_cur *c)
+{
+    /* tshark's IPv6 dissector draws its tree with the version, reports it
+     * bogus and declines: a hierarchy level that frame.protocols omits,
+     * no addresses for the taps */
+    struct pw_layer *l = pw_push_layer(d, PW_P_IPV6, c);
+    if (!l)
+        return;
+    memset(&l->u.ip6, 0, sizeof(l->u.ip6));
+    l->u.ip6.version = pw_cur_peek(c, 0) >> 4;
+    l->len = 0;
+    l->flags |= PW_LF_UNLISTED;
+    pw_invalid(d, l, PW_AN_IPV6_BAD_VERSION);
+    /* its expert item is in the Malformed group, which adds a hidden
+     * `_ws.malformed`: the filter matches, no level, not listed */
+    struct pw_layer *m = pw_push_layer(d, PW_P_WS_MALFORMED, c);
+    if (m) {
+        m->flags |= PW_LF_SUBTREE | PW_LF_UNLISTED;
+        m->hlen = 0;
+        m->len = 0;
+    }
+}
+
 int pw_dissect_ipv6(struct pw_dctx *d, struct pw_cur *c)
 {
     if (pw_cur_has(c, 1) && (pw_cur_peek(c, 0) >> 4) != 6) {
-        /* tshark's IPv6 dissector declines: the bytes become data */
-        pw_anomaly(d, PW_AN_IPV6_BAD_VERSION);
-        return PW_DIS_NOT_MINE;
+        /* the caller shows the bytes as data */
+        pw_ipv6_bogus(d, c);
+        pw_data(d, c);
+        return PW_DIS_OK;
     }
     struct pw_layer *l = pw_push_layer(d, PW_P_IPV6, c);
     if (!l)
         return PW_DIS_OK;
     struct pw_ip6_hdr *h = &l->u.ip6;
+    h->version = 6;
     uint32_t w = pw_cur_be32(c);
     h->plen = pw_cur_be16(c);
     h->nxt = pw_cur_u8(c);
@@ -203,17 +231,28 @@ int pw_dissect_ipv6_fraghdr(struct pw_dctx *d, struct pw_cur *c)
 
 /* ---- fields ---------------------------------------------------------- */
 
-PW_FGET_U(get_version, PW_FT_UINT8, 6)
-PW_FGET_U(get_plen, PW_FT_UINT16, l->u.ip6.plen)
-PW_FGET_U(get_nxt, PW_FT_UINT8, l->u.ip6.nxt)
-PW_FGET_U(get_hlim, PW_FT_UINT8, l->u.ip6.hlim)
-PW_FGET_U(get_flow, PW_FT_UINT24, l->u.ip6.flow)
+/* a bogus version: the tree holds the version only (pw_ipv6_bogus) */
+#define IP6_GET_U(fn, ftype, expr)                                                                 \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        (void)pkt;                                                                                 \
+        if (l->u.ip6.version != 6)                                                                 \
+            return 0;                                                                              \
+        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
+    }
+
+PW_FGET_U(get_version, PW_FT_UINT8, l->u.ip6.version)
+IP6_GET_U(get_plen, PW_FT_UINT16, l->u.ip6.plen)
+IP6_GET_U(get_nxt, PW_FT_UINT8, l->u.ip6.nxt)
+IP6_GET_U(get_hlim, PW_FT_UINT8, l->u.ip6.hlim)
+IP6_GET_U(get_flow, PW_FT_UINT24, l->u.ip6.flow)
 
 static int get_tclass(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                       int max)
 {
     const uint8_t *p = pw_lbytes(pkt, l, 0, 2);
-    if (!p)
+    if (!p || l->u.ip6.version != 6)
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT32, (uint32_t)((p[0] & 0x0f) << 4 | p[1] >> 4));
 }
@@ -222,6 +261,8 @@ static int get_src(const struct pw_packet *pkt, const struct pw_layer *l, struct
                    int max)
 {
     (void)pkt;
+    if (l->u.ip6.version != 6)
+        return 0;
     return pw_fv_addr(out, max, PW_FT_IPV6, l->u.ip6.src, 16);
 }
 
@@ -229,12 +270,16 @@ static int get_dst(const struct pw_packet *pkt, const struct pw_layer *l, struct
                    int max)
 {
     (void)pkt;
+    if (l->u.ip6.version != 6)
+        return 0;
     return pw_fv_addr(out, max, PW_FT_IPV6, l->u.ip6.dst, 16);
 }
 
 static int get_addr(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                     int max)
 {
+    if (l->u.ip6.version != 6)
+        return 0;
     get_src(pkt, l, out, max);
     if (max > 1)
         get_dst(pkt, l, out + 1, max - 1);

@@ -44,10 +44,16 @@ enum {
      * tree item repeated before the payload of each further DATA chunk; the
      * TPKT of an X.224 connection request). */
     PW_LF_UNLISTED = 1u << 7,
+    /* Set with PW_LF_SUBTREE: tshark lists the protocol in frame.protocols
+     * but adds no tree item at all (DNS that cannot read its flags, the
+     * version-dispatching `ip` before IPv6): besides being no hierarchy
+     * level, it has no fields and filters do not see it. */
+    PW_LF_NOTREE = 1u << 8,
 };
 
 struct pw_ip4_hdr {
     uint8_t src[4], dst[4];
+    uint8_t version; /* the nibble: anything but 4 leaves only ip.version */
     uint8_t proto, ttl, hlen, tos;
     uint16_t totlen, id, frag_off; /* frag_off in 8-byte units */
     bool df, mf;
@@ -55,6 +61,7 @@ struct pw_ip4_hdr {
 
 struct pw_ip6_hdr {
     uint8_t src[16], dst[16];
+    uint8_t version; /* the nibble: anything but 6 leaves only the version */
     uint8_t nxt;   /* next header of the fixed header */
     uint8_t proto; /* upper-layer protocol after extension headers */
     uint8_t hlim;

@@ -95,6 +95,11 @@ PW_DECLARE_FIELDS(vxlan);
 struct pw_layer *pw_ipv6_ext_push(struct pw_dctx *d, unsigned proto, struct pw_cur *c,
                                   struct pw_layer **owner);
 
+/* Pushes the `ipv6` level of a header whose version nibble (at c) is not 6:
+ * only the version, not listed in frame.protocols, no addresses. The
+ * caller decides what the bytes become. */
+void pw_ipv6_bogus(struct pw_dctx *d, const struct pw_cur *c);
+
 /* Dissects the IP packet quoted by an ICMP/ICMPv6 error as `ip_proto` with
  * in_icmp_error set; records PW_AN_ICMP_SHORT_QUOTE when fewer than `min`
  * bytes are quoted. */

@@ -36,6 +36,10 @@ int pw_dissect_raw(struct pw_dctx *d, struct pw_cur *c)
         pw_dissect_as(d, PW_P_IPV6, c);
     else if (lt == LT_RAW)
         pw_data(d, c);
+    else if (lt == LT_IPV6 && pw_cur_has(c, 1))
+        /* the declining IPv6 dissector leaves its tree and nothing else:
+         * no `data` here, and an empty frame.protocols */
+        pw_ipv6_bogus(d, c);
     else
         pw_dissect_as(d, lt == LT_IPV6 ? PW_P_IPV6 : PW_P_IP, c);
     return PW_DIS_OK;

@@ -186,8 +186,11 @@ static int count_layers(const struct pw_packet *pkt, const struct pwf_insn *in, 
     if (proto == PW_P_FRAME)
         return 1;
     int n = 0;
-    for (unsigned i = 0; i < pkt->nlayers; i++)
+    for (unsigned i = 0; i < pkt->nlayers; i++) {
+        if (pkt->layer[i].flags & PW_LF_NOTREE)
+            continue;
         n += in->nvar ? variant(in, pkt->layer[i].proto) != NULL : pkt->layer[i].proto == proto;
+    }
     return n;
 }
 
@@ -242,7 +245,7 @@ static void load_field(const struct pwf_insn *in, const struct pw_packet *pkt, s
     for (unsigned i = 0; i < pkt->nlayers && r->n < r->cap; i++) {
         const struct pw_layer *l = &pkt->layer[i];
         const struct pw_field *lf = l->proto == f->proto ? f : variant(in, l->proto);
-        if (!lf)
+        if (!lf || (l->flags & PW_LF_NOTREE))
             continue;
         if (!layer_selected(in, ++k, total))
             continue;
@@ -273,7 +276,7 @@ static void load_proto(const struct pwf_insn *in, const struct pw_packet *pkt, s
     int k = 0;
     for (unsigned i = 0; i < pkt->nlayers && r->n < r->cap; i++) {
         const struct pw_layer *l = &pkt->layer[i];
-        if (l->proto != in->proto || !layer_selected(in, ++k, total))
+        if (l->proto != in->proto || (l->flags & PW_LF_NOTREE) || !layer_selected(in, ++k, total))
             continue;
         struct pw_fvalue *v = &r->v[r->n++];
         v->type = PW_FT_PROTOCOL;
@@ -297,7 +300,7 @@ static bool exists_field(const struct pwf_insn *in, const struct pw_packet *pkt)
     for (unsigned i = 0; i < pkt->nlayers; i++) {
         const struct pw_layer *l = &pkt->layer[i];
         const struct pw_field *lf = l->proto == f->proto ? f : variant(in, l->proto);
-        if (!lf || !layer_selected(in, ++k, total))
+        if (!lf || (l->flags & PW_LF_NOTREE) || !layer_selected(in, ++k, total))
             continue;
         if (lf->get(pkt, l, tmp, 1) > 0)
             return true;
@@ -312,7 +315,8 @@ static bool exists_proto(const struct pwf_insn *in, const struct pw_packet *pkt)
     int total = in->nrng && needs_total(in) ? count_layers(pkt, in, in->proto) : 0;
     int k = 0;
     for (unsigned i = 0; i < pkt->nlayers; i++)
-        if (pkt->layer[i].proto == in->proto && layer_selected(in, ++k, total))
+        if (pkt->layer[i].proto == in->proto && !(pkt->layer[i].flags & PW_LF_NOTREE) &&
+            layer_selected(in, ++k, total))
             return true;
     return false;
 }

@@ -331,6 +331,8 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
     }
     for (unsigned i = 0; i < pkt->nlayers && n < MAX_OCC; i++) {
         const struct pw_layer *l = &pkt->layer[i];
+        if (l->flags & PW_LF_NOTREE)
+            continue;
         if (!c->f) {
             if (l->proto == c->proto) {
                 fs->vals[n].type = PW_FT_PROTOCOL;

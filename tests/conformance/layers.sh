@@ -23,7 +23,8 @@
 #       dropped: tshark lists them as protocols but they are parts of headers
 #       we dissect, not layers;
 #   pktwatch's chain:
-#     - `_ws.malformed`, `_ws.short` and `pkt_comment` are dropped:
+#     - `_ws.malformed`, `_ws.short`, `_ws.unreassembled` and `pkt_comment`
+#       are dropped:
 #       frame.protocols does not list them (tshark shows them in the protocol
 #       hierarchy only), nor `wlan.mgt` (a hierarchy level only);
 #     - the same cut as tshark's: from the first layer not in the list below
@@ -92,7 +93,7 @@ OURS = {"eth", "llc", "vlan", "ieee8021ad", "sll", "null", "raw", "ppp", "pppoes
 LINKTYPES = {"chdlc", "slarp", "cdp", "nflog", "arcnet", "ipoib", "ipnet", "pktap", "ppi",
              "pcap_pktdata", "fddi", "radiotap", "wlan_radio", "wlan", "wlan.mgt"}
 OURS |= LINKTYPES
-PSEUDO = {"_ws.malformed", "_ws.short", "pkt_comment"}
+PSEUDO = {"_ws.malformed", "_ws.short", "_ws.unreassembled", "pkt_comment"}
 # tree items that frame.protocols does not list (a phs level only)
 NOT_LISTED = {"wlan.mgt"}
 LINKS = {"eth", "sll", "null", "raw", "ppp", "ip", "ipv6"}

@@ -341,6 +341,44 @@ static void smb_over_nbss(void)
     pw_app_free(app);
 }
 
+/* NBSS continuation data and SMB transaction parts; each expectation is
+ * tshark 4.0.17's protocol hierarchy for the same TCP payload (one segment
+ * to port 445, built with text2pcap). */
+static void nbss_continuation_and_smb_trans_parts(void)
+{
+    struct pw_app *app = pw_app_new();
+    /* a call that starts with an empty session message: continuation data,
+     * even though an SMB header follows */
+    static const uint8_t cont[] = "\x00\x00\x00\x00\xffSMB\x32\x00\x00\x00";
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40010, 445, 1, 0x18, cont, sizeof(cont) - 1)), "nbss");
+    /* the same empty message after a keep-alive is a PDU of its own */
+    static const uint8_t keep[] = "\x85\x00\x00\x00\x00\x00\x00\x00";
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40011, 445, 1, 0x18, keep, sizeof(keep) - 1)),
+                 "nbss:nbss");
+    /* Trans2 response (tcpdump/smb_data_print-segv.pcap frame 3): 11 words,
+     * TotalDataCount 0 but DataCount 20 at DataOffset 56 */
+    uint8_t m[80];
+    memset(m, 0, sizeof(m));
+    m[3] = 76;
+    memcpy(m + 4, "\xffSMB\x32", 5);
+    m[4 + 9] = 0x98; /* a reply */
+    uint8_t *w = m + 4 + 33;
+    m[4 + 32] = 11;
+    w[8] = 56;  /* ParameterOffset */
+    w[12] = 20; /* DataCount */
+    w[14] = 56; /* DataOffset */
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40012, 445, 1, 0x18, m, sizeof(m))),
+                 "nbss:smb:_ws.unreassembled");
+    w[2] = 30; /* TotalDataCount 30: a first part that fits */
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40013, 445, 1, 0x18, m, sizeof(m))), "nbss:smb");
+    w[12] = 30; /* the whole transaction, past the message: not checked */
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40014, 445, 1, 0x18, m, sizeof(m))), "nbss:smb");
+    w[0] = 5; /* TotalParameterCount 5: now a part, and it overruns */
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40015, 445, 1, 0x18, m, sizeof(m))),
+                 "nbss:smb:_ws.unreassembled");
+    pw_app_free(app);
+}
+
 static void tftp_transfer(void)
 {
     struct pw_app *app = pw_app_new();
@@ -378,4 +416,5 @@ TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reass
           TEST_CASE(reassembly_overlap), TEST_CASE(reassembly_overlap_flags),
           TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
+          TEST_CASE(nbss_continuation_and_smb_trans_parts),
           TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep))

@@ -465,6 +465,45 @@ static void test_ipv4_fragments(void)
     CHECK_EQ_INT(fu(p, 1, "ip.flags.mf"), 0);
 }
 
+/* A first fragment shown as if whole (its total length exceeds the frame,
+ * so tshark does not try to reassemble it): running past its data is
+ * `_ws.unreassembled`; the same packet unfragmented is `_ws.malformed`.
+ * Modelled on ndpi/badpackets.pcap (see its goldens). */
+static void test_ipv4_first_fragment_unreassembled(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4_opts(&f, 17, 0x2000, NULL, 0); /* MF, offset 0 */
+    uint32_t u = udp(&f, 53, 40002);
+    put16(&f, 0x1234); /* id */
+    put16(&f, 0x8400); /* flags: a response */
+    put16(&f, 1);      /* one question... */
+    fill(&f, 0, 6);
+    put8(&f, 15); /* ...whose first label runs past the frame */
+    fill(&f, 'a', 4);
+    udp_end(&f, u);
+    ip4_end(&f, ip);
+    patch16(&f, 14 + 2, 1500);
+    patch16(&f, u + 4, 1480);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:dns:_ws.unreassembled");
+    CHECK(has_anom(p, PW_AN_UNREASSEMBLED));
+    CHECK(!has_anom(p, PW_AN_MALFORMED));
+    /* cut by the snap length inside the label: the byte-wise read stops at
+     * the first byte not captured (badpackets frame 11) */
+    p = dissect_lt(&f, 1, f.n - 1, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:dns:_ws.short");
+    /* two bytes of DNS captured: no flags, no DNS tree (frame 58) */
+    p = dissect_lt(&f, 1, 14 + 20 + 8 + 2, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:dns:_ws.short");
+    CHECK(p->layer[3].flags & PW_LF_NOTREE);
+    /* not a fragment: the same overrun is malformed */
+    patch16(&f, 14 + 6, 0);
+    p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:dns:_ws.malformed");
+    CHECK(!has_anom(p, PW_AN_UNREASSEMBLED));
+}
+
 static void test_ipv6_ext_headers(void)
 {
     struct bb f = {0};
@@ -544,10 +583,21 @@ static void test_ipv6_malformed_and_version(void)
     CHECK_EQ_STR(chain(p), "eth:ipv6:_ws.malformed");
     CHECK(has_anom(p, PW_AN_MALFORMED));
     CHECK(p->layer[1].flags & PW_LF_MALFORMED);
-    f.b[14] = 0x50; /* version 5: IPv6 declines, bytes are data */
+    /* version 5: tshark's IPv6 draws its tree with the version and
+     * declines (tcpdump/ipv6-bad-version.pcap: `eth:ethertype:data` in
+     * frame.protocols, eth > ipv6 > data in the hierarchy, and a hidden
+     * `_ws.malformed` from its Malformed-group expert item) */
+    f.b[14] = 0x50;
     p = dissect(&f);
-    CHECK_EQ_STR(chain(p), "eth:data");
+    CHECK_EQ_STR(chain(p), "eth:ipv6:_ws.malformed:data");
     CHECK(has_anom(p, PW_AN_IPV6_BAD_VERSION));
+    CHECK(!has_anom(p, PW_AN_MALFORMED));
+    CHECK(p->layer[1].flags & PW_LF_UNLISTED);
+    CHECK(!(p->layer[1].flags & PW_LF_SUBTREE));     /* a hierarchy level */
+    CHECK(p->layer[2].flags & PW_LF_SUBTREE);        /* hidden: no level... */
+    CHECK(p->layer[2].flags & PW_LF_UNLISTED);       /* ...and not listed */
+    CHECK_EQ_INT(p->layer[3].off, 14);               /* data: all the bytes */
+    CHECK_EQ_INT(p->l3, -1);
 }
 
 static void test_icmp_error_quote(void)
@@ -1535,7 +1585,8 @@ TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_
           TEST_CASE(test_udp_lengths), TEST_CASE(test_ipv4_bogus_lengths),
           TEST_CASE(test_ipv4_options), TEST_CASE(test_ipv4_fragments),
           TEST_CASE(test_ipv6_ext_headers), TEST_CASE(test_ipv6_fragment_header),
-          TEST_CASE(test_ipv6_malformed_and_version), TEST_CASE(test_icmp_error_quote),
+          TEST_CASE(test_ipv6_malformed_and_version),
+          TEST_CASE(test_ipv4_first_fragment_unreassembled), TEST_CASE(test_icmp_error_quote),
           TEST_CASE(test_icmp_echo), TEST_CASE(test_icmp_echo_timestamp),
           TEST_CASE(test_icmpv6_teredo_nonce), TEST_CASE(test_shared_field_names),
           TEST_CASE(test_layer_only_protocols), TEST_CASE(test_icmpv6_error_short_tcp_quote),
