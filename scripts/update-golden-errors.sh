@@ -11,40 +11,12 @@
 # Copies the captures into tests/captures/ (names unchanged, see
 # tests/captures/PROVENANCE.md) and prints the tests/golden/LIST rows.
 #   scripts/update-golden-errors.sh [CORPUS_DIR]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-C=${1:-../shared/captures}
-export TZ=UTC LC_ALL=C
-tmpcfg=$(mktemp -d); trap 'rm -rf "$tmpcfg"' EXIT
-export WIRESHARK_CONFIG_DIR=$tmpcfg
-G=tests/golden/fields
-S=tests/golden/stats
-mkdir -p "$G" "$S"
+source "$(dirname "$0")/golden-lib.bash" "$@"
 CAPS="ndpi/badpackets.pcap tcpdump/smb_data_print-segv.pcap tcpdump/kday1.pcap
 tcpdump/ipv6-bad-version.pcap"
 for p in $CAPS; do
-    n=$(basename "$p")
-    cp "$C/$p" "tests/captures/$n"
-    for r in phs:io,phs dests:dests,tree conv_tcp:conv,tcp conv_udp:conv,udp endpoints_ip:endpoints,ip; do
-        f=${r%%:*} spec=${r#*:}
-        cp "$C/expected/$p/$f.txt" "$S/$n.$f.txt"
-        printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$S/$n.$f.txt" "$spec" "$n"
-    done
+    corpus_reports "$p"
 done
-tf() { # out-name capture fields...
-    local out=$1 cap=$2; shift 2
-    local args=() a
-    for a in "$@"; do args+=(-e "$a"); done
-    tshark -n -r "tests/captures/$cap" -T fields "${args[@]}" > "$G/$out.txt" 2>/dev/null
-    printf 'fields-%s\t%s\t0\tfilter -T fields%s tests/captures/%s\n' "$out" "$G/$out.txt" \
-        "$(printf ' -e %s' "$@")" "$cap"
-}
-ty() { # out-name capture filter: the numbers of the frames it matches
-    local out=$1 cap=$2 flt=$3
-    tshark -n -r "tests/captures/$cap" -Y "$flt" -T fields -e frame.number > "$G/$out.txt" 2>/dev/null
-    printf 'filter-%s\t%s\t0\tfilter -Y %q -T fields -e frame.number tests/captures/%s\n' "$out" \
-        "$G/$out.txt" "$flt" "$cap"
-}
 tf badpackets.pcap.fields badpackets.pcap frame.protocols ip.flags.mf ip.frag_offset udp.length \
     dns.id dns.count.queries
 ty badpackets.pcap.unreassembled badpackets.pcap _ws.unreassembled

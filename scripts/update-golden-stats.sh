@@ -9,14 +9,9 @@
 # Also copies the captures into tests/captures/ (names unchanged) and prints
 # the tests/golden/LIST rows.
 #   scripts/update-golden-stats.sh [CORPUS_DIR]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-C=${1:-../shared/captures}
-export TZ=UTC LC_ALL=C
-tmpcfg=$(mktemp -d); trap 'rm -rf "$tmpcfg"' EXIT
-export WIRESHARK_CONFIG_DIR=$tmpcfg
-G=tests/golden/stats
-mkdir -p "$G"
+# (this set keeps its -T fields goldens next to its stats goldens)
+G=tests/golden/stats S=tests/golden/stats
+source "$(dirname "$0")/golden-lib.bash" "$@"
 # corpus path of every capture of the stats golden set
 CAPS="ndpi/dns.pcap tcpdump/dns_tcp.pcap ndpi/netbios.pcap ndpi/rdp.pcap zeek/http/get.pcap
 zeek/http/post.pcap zeek/tls/tls-conn-with-extensions.pcap ndpi/bittorrent_utp.pcap
@@ -24,16 +19,13 @@ ndpi/smb_deletefile.pcap ndpi/smbv1.pcap tcpdump/dhcp-rfc3004.pcap tcpdump/dhcpv
 zeek/ntp/NTP_sync.pcap tcpdump/ssh.pcap ndpi/snmp.pcap ndpi/syslog.pcap ndpi/gre.pcapng
 zeek/dns/mdns.pcap ndpi/dhcp-fuzz.pcapng ndpi/bt_search.pcap tcpdump/tftp.pcap"
 for p in $CAPS; do
-    n=$(basename "$p")
-    cp "$C/$p" "tests/captures/$n"
-    for r in phs:io,phs dests:dests,tree conv_tcp:conv,tcp conv_udp:conv,udp endpoints_ip:endpoints,ip; do
-        f=${r%%:*} spec=${r#*:}
-        # ndpi/snmp.pcap: conv,udp depends on SNMP's wildcard conversations
-        # (a later udp.stream), not implemented; left out
-        [ "$n/$f" = snmp.pcap/conv_udp ] && continue
-        cp "$C/expected/$p/$f.txt" "$G/$n.$f.txt"
-        printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$G/$n.$f.txt" "$spec" "$n"
-    done
+    # ndpi/snmp.pcap: conv,udp depends on SNMP's wildcard conversations (a
+    # later udp.stream), not implemented; left out
+    if [ "$p" = ndpi/snmp.pcap ]; then
+        corpus_reports "$p" phs dests conv_tcp endpoints_ip
+    else
+        corpus_reports "$p"
+    fi
 done
 # io,phs only: application-layer corner cases (TCP Fast Open, an HTTP
 # message in a SYN/ACK, snaplen-cut HTTP, SSH duplicates, SSH on port 80,
@@ -43,10 +35,7 @@ PHS_CAPS="zeek/tcp/tcp-fast-open.pcap zeek/tcp/payload-synack.pcap zeek/communit
 ndpi/ssh_unidirectional.pcap ndpi/tls_multiple_synack_different_seq.pcapng
 zeek/ssh/ssh-on-port-80.pcap zeek/tcp/ssh-dups.pcap zeek/trunc/trunc-hdr.pcap ndpi/anydesk.pcapng"
 for p in $PHS_CAPS; do
-    n=$(basename "$p")
-    cp "$C/$p" "tests/captures/$n"
-    cp "$C/expected/$p/phs.txt" "$G/$n.phs.txt"
-    printf 'stats-%s-phs\t%s\t0\tstats -z io,phs tests/captures/%s\n' "$n" "$G/$n.phs.txt" "$n"
+    corpus_reports "$p" phs
 done
 # specs the corpus does not keep, straight from tshark
 ts() { # out-name capture specs...
@@ -71,22 +60,8 @@ LINK_CAPS="tcpdump/HDLC.pcap tcpdump/nflog.pcap tcpdump/arcnet-rfc1201-arp-icmp-
 tcpdump/ipoib.pcap tcpdump/e1000g.pcap tcpdump/LINKTYPE_PKTAP.pcap zeek/radiotap.pcap
 zeek/wlanmon.pcap tcpdump/ieee802.11_tim_ie_oobr.pcap"
 for p in $LINK_CAPS; do
-    n=$(basename "$p")
-    cp "$C/$p" "tests/captures/$n"
-    for r in phs:io,phs dests:dests,tree conv_tcp:conv,tcp conv_udp:conv,udp endpoints_ip:endpoints,ip; do
-        f=${r%%:*} spec=${r#*:}
-        cp "$C/expected/$p/$f.txt" "$G/$n.$f.txt"
-        printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$G/$n.$f.txt" "$spec" "$n"
-    done
+    corpus_reports "$p"
 done
-tf() { # out-name capture fields...
-    local out=$1 cap=$2; shift 2
-    local args=() a
-    for a in "$@"; do args+=(-e "$a"); done
-    tshark -n -r "tests/captures/$cap" -T fields "${args[@]}" > "$G/$out.txt" 2>/dev/null
-    printf 'fields-%s\t%s\t0\tfilter -T fields%s tests/captures/%s\n' "$out" "$G/$out.txt" \
-        "$(printf ' -e %s' "$@")" "$cap"
-}
 tf HDLC.pcap.fields HDLC.pcap frame.protocols chdlc.address chdlc.control chdlc.protocol \
     slarp.ptype slarp.mysequence slarp.yoursequence slarp.reliability cdp.version cdp.ttl
 tf nflog.pcap.fields nflog.pcap frame.protocols nflog.family nflog.version nflog.res_id ip.src

@@ -10,15 +10,7 @@
 # files with editcap, see tests/captures/PROVENANCE.md) and prints the
 # tests/golden/LIST rows.
 #   scripts/update-golden-tunnels.sh [CORPUS_DIR]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-C=${1:-../shared/captures}
-export TZ=UTC LC_ALL=C
-tmpcfg=$(mktemp -d); trap 'rm -rf "$tmpcfg"' EXIT
-export WIRESHARK_CONFIG_DIR=$tmpcfg
-G=tests/golden/fields
-S=tests/golden/stats
-mkdir -p "$G" "$S"
+source "$(dirname "$0")/golden-lib.bash" "$@"
 # corpus path <TAB> fields
 FIELDS="zeek/mpls-in-vlan.pcap	frame.protocols mpls.label mpls.exp mpls.bottom mpls.ttl ip.src ip.dst tcp.stream
 tcpdump/mpls-over-udp.pcap	frame.protocols udp.stream mpls.label mpls.bottom ip.src ip.dst icmp.type
@@ -52,25 +44,13 @@ editcap -r "$C/zeek/tunnels/ayiya3.pcap" tests/captures/ayiya3-first12.pcap 1-12
 sel=$(tshark -n -r "$C/tcpdump/various_gre.pcap" -Y 'cmd || gre' -T fields -e frame.number | head -12)
 # shellcheck disable=SC2086
 editcap -r "$C/tcpdump/various_gre.pcap" tests/captures/various_gre-cmd.pcap $sel
-spec_of() {
-    case $1 in
-    phs) echo io,phs ;; dests) echo dests,tree ;; conv_tcp) echo conv,tcp ;;
-    conv_udp) echo conv,udp ;; endpoints_ip) echo endpoints,ip ;;
-    esac
-}
 while IFS=$'\t' read -r p fl; do
     n=$(basename "$p")
     case $p in DERIVED/*) ;; *) cp "$C/$p" "tests/captures/$n"; chmod 644 "tests/captures/$n" ;; esac
-    e=""
-    for x in $fl; do e="$e -e $x"; done
     # shellcheck disable=SC2086
-    tshark -n -r "tests/captures/$n" -T fields $e > "$G/$n.txt"
-    printf 'fields-%s\t%s\t0\tfilter -T fields%s tests/captures/%s\n' "$n" "$G/$n.txt" "$e" "$n"
+    tf "$n" "$n" $fl
 done <<< "$FIELDS"
 while IFS=$'\t' read -r p reps; do
-    n=$(basename "$p")
-    for f in $reps; do
-        cp "$C/expected/$p/$f.txt" "$S/$n.$f.txt"
-        printf 'stats-%s-%s\t%s\t0\tstats -z %s tests/captures/%s\n' "$n" "$f" "$S/$n.$f.txt" "$(spec_of "$f")" "$n"
-    done
+    # shellcheck disable=SC2086
+    corpus_reports "$p" $reps
 done <<< "$STATS"

@@ -8,15 +8,7 @@
 # file with editcap, see tests/captures/PROVENANCE.md) and prints the
 # tests/golden/LIST rows.
 #   scripts/update-golden-x509.sh [CORPUS_DIR]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-C=${1:-../shared/captures}
-export TZ=UTC LC_ALL=C
-tmpcfg=$(mktemp -d); trap 'rm -rf "$tmpcfg"' EXIT
-export WIRESHARK_CONFIG_DIR=$tmpcfg
-G=tests/golden/fields
-S=tests/golden/stats
-mkdir -p "$G" "$S"
+source "$(dirname "$0")/golden-lib.bash" "$@"
 # a certificate chain reassembled from two segments, with a directoryName
 # in an authority key identifier; an SSLv2 SERVER-HELLO's certificate
 cp "$C/zeek/tls/tls1.2.pcap" tests/captures/tls1.2.pcap
@@ -28,12 +20,8 @@ sel=$(tshark -n -r "$C/ndpi/iphone.pcap" -Y 'tcp.stream==0' -T fields -e frame.n
 editcap -r "$C/ndpi/iphone.pcap" tests/captures/iphone-stream0.pcap $sel
 chmod 644 tests/captures/tls1.2.pcap tests/captures/ssl-v2.pcap tests/captures/iphone-stream0.pcap
 for n in tls1.2.pcap ssl-v2.pcap iphone-stream0.pcap; do
-    tshark -n -r "tests/captures/$n" -T fields -e frame.number -e frame.protocols > "$G/$n.x509.txt"
-    printf 'fields-%s.x509\t%s\t0\tfilter -T fields -e frame.number -e frame.protocols tests/captures/%s\n' \
-        "$n" "$G/$n.x509.txt" "$n"
+    tf "$n.x509" "$n" frame.number frame.protocols
 done
 for p in zeek/tls/tls1.2.pcap zeek/tls/ssl-v2.pcap; do
-    n=$(basename "$p")
-    cp "$C/expected/$p/phs.txt" "$S/$n.phs.txt"
-    printf 'stats-%s-phs\t%s\t0\tstats -z io,phs tests/captures/%s\n' "$n" "$S/$n.phs.txt" "$n"
+    corpus_reports "$p" phs
 done
