@@ -8,7 +8,7 @@
 set -u
 DIR=${1:?usage: tests/conformance/run.sh CAPTURE_DIR}
 cd "$(dirname "$0")/../.."
-GATE=${PW_CONFORMANCE_GATE:-"info_counts info_capinfos count_records rtt"}
+GATE=${PW_CONFORMANCE_GATE:-"info_counts info_capinfos count_records rtt stats"}
 rc=0
 for check in info_counts info_capinfos count_records layers stats rtt filter fields alerts; do
     s=tests/conformance/$check.sh
