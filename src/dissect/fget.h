@@ -64,45 +64,49 @@ static inline uint32_t pw_get_be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-/* A getter that returns one unsigned value computed from the layer. */
-#define PW_FGET_U(fn, ftype, expr)                                                                 \
+/* A getter that returns one unsigned value computed from the layer, when
+ * `cond` (an expression of `l`) holds; absent otherwise. */
+#define PW_FGET_U_IF(fn, ftype, cond, expr)                                                        \
     static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
                   int max)                                                                         \
     {                                                                                              \
         (void)pkt;                                                                                 \
         (void)l;                                                                                   \
+        if (!(cond))                                                                               \
+            return 0;                                                                              \
         return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
     }
 
-/* A getter for an unsigned big-endian value of `width` (1, 2, 3 or 4) bytes
- * at offset `at` in the layer's header; absent when not captured. */
-#define PW_FGET_BE(fn, ftype, at, width)                                                           \
+/* A getter that returns one unsigned value computed from the layer. */
+#define PW_FGET_U(fn, ftype, expr) PW_FGET_U_IF(fn, ftype, 1, expr)
+
+/* An unsigned value of `width` (1..8) bytes, big- or little-endian. */
+static inline uint64_t pw_get_uint(const uint8_t *p, unsigned width, int little_endian)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < width; i++)
+        v = (v << 8) | p[little_endian ? width - 1 - i : i];
+    return v;
+}
+
+/* A getter for an unsigned value of `width` bytes at offset `at` in the
+ * layer's header, in the given byte order; absent when not captured. */
+#define PW_FGET_ORDER(fn, ftype, at, width, little_endian)                                         \
     static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
                   int max)                                                                         \
     {                                                                                              \
         const uint8_t *p = pw_lbytes(pkt, l, (at), (width));                                       \
         if (!p || (uint32_t)(at) + (width) > l->hlen)                                              \
             return 0;                                                                              \
-        uint64_t v = 0;                                                                            \
-        for (unsigned i = 0; i < (width); i++)                                                     \
-            v = (v << 8) | p[i];                                                                   \
-        return pw_fv_u(out, max, ftype, v);                                                        \
+        return pw_fv_u(out, max, ftype, pw_get_uint(p, (width), (little_endian)));                 \
     }
 
-/* The same for a little-endian value (pseudo headers written in the
- * capturing host's order: radiotap, PPI, PKTAP). */
-#define PW_FGET_LE(fn, ftype, at, width)                                                           \
-    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
-                  int max)                                                                         \
-    {                                                                                              \
-        const uint8_t *p = pw_lbytes(pkt, l, (at), (width));                                       \
-        if (!p || (uint32_t)(at) + (width) > l->hlen)                                              \
-            return 0;                                                                              \
-        uint64_t v = 0;                                                                            \
-        for (unsigned i = (width); i-- > 0;)                                                       \
-            v = (v << 8) | p[i];                                                                   \
-        return pw_fv_u(out, max, ftype, v);                                                        \
-    }
+/* Big-endian (network order): 1, 2, 3 or 4 bytes. */
+#define PW_FGET_BE(fn, ftype, at, width) PW_FGET_ORDER(fn, ftype, at, width, 0)
+
+/* Little-endian: pseudo headers written in the capturing host's order
+ * (radiotap, PPI, PKTAP). */
+#define PW_FGET_LE(fn, ftype, at, width) PW_FGET_ORDER(fn, ftype, at, width, 1)
 
 #define PW_FIELDS_END                                                                              \
     {                                                                                              \

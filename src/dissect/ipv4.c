@@ -167,15 +167,7 @@ int pw_dissect_ipv4(struct pw_dctx *d, struct pw_cur *c)
 /* A bogus version ends tshark's IPv4 tree right after the version item
  * (and the version-dispatching `ip` before IPv6 draws no tree at all):
  * every other field is absent. */
-#define IP4_GET_U(fn, ftype, expr)                                                                 \
-    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
-                  int max)                                                                         \
-    {                                                                                              \
-        (void)pkt;                                                                                 \
-        if (l->u.ip4.version != 4)                                                                 \
-            return 0;                                                                              \
-        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
-    }
+#define IP4_GET_U(fn, ftype, expr) PW_FGET_U_IF(fn, ftype, l->u.ip4.version == 4, expr)
 
 static int get_version(const struct pw_packet *pkt, const struct pw_layer *l,
                        struct pw_fvalue *out, int max)

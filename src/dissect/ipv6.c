@@ -232,15 +232,7 @@ int pw_dissect_ipv6_fraghdr(struct pw_dctx *d, struct pw_cur *c)
 /* ---- fields ---------------------------------------------------------- */
 
 /* a bogus version: the tree holds the version only (pw_ipv6_bogus) */
-#define IP6_GET_U(fn, ftype, expr)                                                                 \
-    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
-                  int max)                                                                         \
-    {                                                                                              \
-        (void)pkt;                                                                                 \
-        if (l->u.ip6.version != 6)                                                                 \
-            return 0;                                                                              \
-        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
-    }
+#define IP6_GET_U(fn, ftype, expr) PW_FGET_U_IF(fn, ftype, l->u.ip6.version == 6, expr)
 
 PW_FGET_U(get_version, PW_FT_UINT8, l->u.ip6.version)
 IP6_GET_U(get_plen, PW_FT_UINT16, l->u.ip6.plen)

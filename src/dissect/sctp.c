@@ -112,14 +112,7 @@ int pw_dissect_sctp(struct pw_dctx *d, struct pw_cur *c)
 
 /* the unlisted copies of the layer publish no fields of their own */
 #define SCTP_FGET(fn, ftype, expr)                                                                 \
-    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
-                  int max)                                                                         \
-    {                                                                                              \
-        (void)pkt;                                                                                 \
-        if (l->flags & PW_LF_UNLISTED)                                                             \
-            return 0;                                                                              \
-        return pw_fv_u(out, max, ftype, (uint64_t)(expr));                                         \
-    }
+    PW_FGET_U_IF(fn, ftype, !(l->flags & PW_LF_UNLISTED), expr)
 
 SCTP_FGET(get_srcport, PW_FT_UINT16, l->u.sctp.sport)
 SCTP_FGET(get_dstport, PW_FT_UINT16, l->u.sctp.dport)

@@ -172,15 +172,7 @@ static void tls_reassembly(void)
     pw_app_free(app);
 }
 
-/* Segments sent again into PDUs tshark's reassembly has started. Each
- * outcome is tshark 4.0.17's on the same frames (written to a pcap and read
- * with -o tcp.analyze_sequence_numbers:FALSE, as this test runs no flow
- * stage): at a PDU's first byte nothing is dissected; inside a completed PDU
- * the frame is malformed, whatever the bytes and even when the segment
- * runs past the PDU's end; inside the pending PDU nothing is dissected and
- * the PDU still completes. The PDU that counts is the one starting last
- * before the segment. */
-/* The same with the flow stage's flags, as tshark 4.0.17 shows frames
+/* reassembly_overlap below, with the flow stage's flags, as tshark 4.0.17 shows frames
  * written with those flags (duplicate ACKs before a fast retransmission):
  * a plain or spurious retransmission is never added to a reassembly
  * (zeek/pppoe-over-qinq frames 59, 69), a fast retransmission or an
@@ -209,6 +201,14 @@ static void reassembly_overlap_flags(void)
     pw_app_free(app);
 }
 
+/* Segments sent again into PDUs tshark's reassembly has started. Each
+ * outcome is tshark 4.0.17's on the same frames (written to a pcap and read
+ * with -o tcp.analyze_sequence_numbers:FALSE, as this test runs no flow
+ * stage): at a PDU's first byte nothing is dissected; inside a completed PDU
+ * the frame is malformed, whatever the bytes and even when the segment
+ * runs past the PDU's end; inside the pending PDU nothing is dissected and
+ * the PDU still completes. The PDU that counts is the one starting last
+ * before the segment. */
 static void reassembly_overlap(void)
 {
     struct pw_app *app = pw_app_new();
