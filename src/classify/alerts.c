@@ -27,6 +27,7 @@
 
 #include "flow/flowtab.h"
 #include "util/cursor.h"
+#include "util/mem.h"
 
 #define SLAB_SHIFT 12u
 #define SLAB (1u << SLAB_SHIFT)
@@ -127,6 +128,7 @@ struct ftab {
     struct afl **slabs;
     uint32_t nslabs, cap;
     uint64_t nflows;
+    uint32_t next_stream; /* above the highest stream seen: streams count up */
 };
 
 /* ---- evidence ------------------------------------------------------------ */
@@ -407,9 +409,14 @@ static struct afl *ftab_get(struct ftab *t, uint32_t stream)
             struct afl *slab = calloc(SLAB, sizeof(struct afl));
             if (!slab)
                 return NULL;
+            /* every record of a slab gets written soon: one system call
+             * instead of a fault per page */
+            pw_prefault(slab, (size_t)SLAB * sizeof(struct afl));
             t->slabs[t->nslabs++] = slab;
         }
     }
+    if (stream >= t->next_stream)
+        t->next_stream = stream + 1;
     return &t->slabs[s][stream & (SLAB - 1)];
 }
 
@@ -1070,6 +1077,34 @@ static void flow_init(struct afl *f, int family, uint8_t ipproto, const uint8_t 
     f->first_frame = pkt->frame;
     f->first_ts = pkt->rec->ts;
     f->live = NIL;
+}
+
+void pw_alerts_prefetch(struct pw_alerts *a, const struct pw_packet *pkt)
+{
+    if (!pkt || pkt->l4 < 0 || !pkt->flow_done)
+        return;
+    const struct pw_layer *l4 = &pkt->layer[pkt->l4];
+    const struct ftab *t;
+    uint32_t stream;
+    if (l4->proto == PW_P_TCP) {
+        t = &a->tcp;
+        stream = l4->u.tcp.stream;
+    } else if (l4->proto == PW_P_UDP) {
+        t = &a->udp;
+        stream = l4->u.udp.stream;
+    } else {
+        return;
+    }
+    uint32_t s = stream >> SLAB_SHIFT;
+    if (stream == PW_NO_STREAM || s >= t->nslabs)
+        return;
+    /* the hot fields may straddle two lines; a new flow writes all of it */
+    const char *r = (const char *)&t->slabs[s][stream & (SLAB - 1)];
+    __builtin_prefetch(r, 1);
+    __builtin_prefetch(r + 63, 1);
+    if (stream >= t->next_stream)
+        for (size_t o = 64; o < sizeof(struct afl) + 63; o += 64)
+            __builtin_prefetch(r + (o < sizeof(struct afl) ? o : sizeof(struct afl) - 1), 1);
 }
 
 void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const struct pw_packet *pkt)
@@ -1781,6 +1816,22 @@ static bool fvec_push(struct fvec *fv, struct afl *f)
     return true;
 }
 
+/* Room for every flow at once, faulted in with one call: the vectors of a
+ * large capture are megabytes, and growing them by realloc touched each new
+ * page with a fault. */
+static void fvec_reserve(struct fvec *fv, const struct pw_alerts *a)
+{
+    size_t n = (size_t)(a->tcp.nflows + a->udp.nflows);
+    if (n <= fv->cap)
+        return;
+    struct afl **nv = realloc(fv->v, n * sizeof(*nv));
+    if (!nv)
+        return; /* fvec_push grows it as needed */
+    pw_prefault(nv, n * sizeof(*nv));
+    fv->v = nv;
+    fv->cap = n;
+}
+
 static int cmp_addr(const struct afl *x, const struct afl *y, bool client)
 {
     if (x->family != y->family)
@@ -1820,6 +1871,98 @@ static int cmp_service(const void *pa, const void *pb)
     return c;
 }
 
+/* The orders above as byte strings, each next to its flow: a large capture
+ * has its flow records scattered over tens of megabytes, and comparing
+ * through the pointers cost a cache miss or two per comparison. Same order
+ * as cmp_scan / cmp_service (first_frame makes it total, so the result does
+ * not depend on the sort algorithm). */
+#define SKEY_LEN 44u
+struct skey {
+    uint8_t k[SKEY_LEN];
+    struct afl *f;
+};
+
+static int cmp_skey(const void *pa, const void *pb)
+{
+    return memcmp(((const struct skey *)pa)->k, ((const struct skey *)pb)->k, SKEY_LEN);
+}
+
+static uint8_t *put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = n; i-- > 0; v >>= 8)
+        p[i] = (uint8_t)v;
+    return p + n;
+}
+
+/* Bottom-up merge sort of v[0..n) with scratch space for n keys. */
+static void merge_sort(struct skey *v, struct skey *tmp, size_t n)
+{
+    struct skey *src = v, *dst = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = memcmp(src[j].k, src[i].k, SKEY_LEN) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        struct skey *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof(*v));
+}
+
+static void sort_flows(struct fvec *fv, int (*order)(const void *, const void *))
+{
+    if (fv->n < 2)
+        return;
+    size_t bytes = fv->n * sizeof(struct skey);
+    struct skey *ks = pw_map_populated(bytes); /* written at once: no fault per page */
+    if (!ks) {
+        sort(fv->v, fv->n, sizeof(*fv->v), order); /* slower, same result */
+        return;
+    }
+    bool scan = order == cmp_scan;
+    for (size_t i = 0; i < fv->n; i++) {
+        if (i + 8 < fv->n) { /* records of consecutive flows are far apart */
+            __builtin_prefetch(fv->v[i + 8]);
+            __builtin_prefetch((const char *)fv->v[i + 8] + 64);
+        }
+        const struct afl *f = fv->v[i];
+        uint8_t *p = ks[i].k;
+        *p++ = f->family;
+        if (scan) {
+            memcpy(p, f->caddr, 16);
+            memcpy(p + 16, f->saddr, 16);
+            p = put_be(p + 32, f->sport, 2);
+            *p++ = f->ipproto;
+        } else {
+            memcpy(p, f->saddr, 16);
+            p[16] = f->ipproto;
+            p = put_be(p + 17, f->sport, 2);
+            memcpy(p, f->caddr, 16);
+            p += 16;
+        }
+        put_be(p, f->first_frame, 8);
+        ks[i].f = fv->v[i];
+    }
+    struct skey *tmp = pw_map_populated(bytes);
+    if (tmp) {
+        merge_sort(ks, tmp, fv->n);
+        pw_unmap(tmp, bytes);
+    } else {
+        qsort(ks, fv->n, sizeof(*ks), cmp_skey);
+    }
+    for (size_t i = 0; i < fv->n; i++)
+        fv->v[i] = ks[i].f;
+    pw_unmap(ks, bytes);
+}
+
 static bool same_target(const struct afl *x, const struct afl *y)
 {
     return !cmp_addr(x, y, false) && x->sport == y->sport && x->ipproto == y->ipproto;
@@ -1857,8 +2000,9 @@ static void find_scans(struct pw_alerts *a)
 {
     const struct pw_policy *pol = a->pol;
     struct fvec fv = {0};
+    fvec_reserve(&fv, a);
     foreach_flow(a, collect_scan, &fv);
-    sort(fv.v, fv.n, sizeof(*fv.v), cmp_scan);
+    sort_flows(&fv, cmp_scan);
     uint8_t *ports = NULL;
     for (size_t g = 0; g < fv.n;) {
         size_t end = g;
@@ -1949,8 +2093,9 @@ static void find_handshake_failures(struct pw_alerts *a)
 {
     const struct pw_policy *pol = a->pol;
     struct fvec fv = {0};
+    fvec_reserve(&fv, a);
     ftab_foreach(&a->tcp, collect_all, a, &fv);
-    sort(fv.v, fv.n, sizeof(*fv.v), cmp_service);
+    sort_flows(&fv, cmp_service);
     for (size_t g = 0; g < fv.n;) {
         size_t end = g;
         while (end < fv.n && same_target(fv.v[end], fv.v[g]))
@@ -2059,8 +2204,9 @@ static void find_unexpected_services(struct pw_alerts *a)
     if (!pol->nservices || !pol->kind_sev[PW_AK_UNEXPECTED_SERVICE])
         return;
     struct fvec fv = {0};
+    fvec_reserve(&fv, a);
     foreach_flow(a, collect_unexpected, &fv);
-    sort(fv.v, fv.n, sizeof(*fv.v), cmp_service);
+    sort_flows(&fv, cmp_service);
     struct svc_cand *cand = NULL;
     size_t ncand = 0, capc = 0;
     for (size_t h = 0; h < fv.n;) {

@@ -66,6 +66,11 @@ static void alerts_tap_packet(void *arg, const struct pw_record *rec, const stru
     pw_alerts_packet(t->a, rec, pkt);
 }
 
+static void alerts_tap_prefetch(void *arg, const struct pw_packet *pkt)
+{
+    pw_alerts_prefetch(((struct alerts_tap *)arg)->a, pkt);
+}
+
 static void flow_text(void *arg, const struct pw_alert_flow *fl)
 {
     char c[80], s[80];
@@ -313,7 +318,7 @@ int pw_cmd_alerts(int argc, char **argv)
             goto out;
         }
         struct alerts_tap targ = {alerts, filter};
-        struct pw_tap tap = {&targ, alerts_tap_packet};
+        struct pw_tap tap = {&targ, alerts_tap_packet, alerts_tap_prefetch};
         struct pw_cli_progress prog;
         pw_cli_progress_init(&prog, path);
         struct pw_pass_opts opts = {.dissect = true,

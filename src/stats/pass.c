@@ -42,6 +42,9 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
             pkt->flow_done = false;
             if (opts->flows)
                 pw_flows_packet(opts->flows, pkt);
+            for (unsigned i = 0; i < ntaps; i++)
+                if (taps[i].prefetch)
+                    taps[i].prefetch(taps[i].arg, pkt);
             if (opts->app) {
                 pw_dissect_app(pkt, opts->app);
                 if (opts->flows)

@@ -17,6 +17,12 @@ struct pw_tap {
     void *arg;
     /* pkt is NULL when the pass runs without dissection */
     void (*packet)(void *arg, const struct pw_record *rec, const struct pw_packet *pkt);
+    /* Optional: called once the flow stage has numbered the packet's
+     * stream, before the application stage runs. A tap whose per-flow
+     * records do not fit in cache starts loading the packet's record here,
+     * so that the miss overlaps the application stage's work instead of
+     * stalling the tap. Must not change anything the tap reports. */
+    void (*prefetch)(void *arg, const struct pw_packet *pkt);
 };
 
 typedef void (*pw_progress_fn)(void *arg, uint64_t bytes, int64_t total, uint64_t packets);
