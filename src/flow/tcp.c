@@ -661,8 +661,12 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
         } else {
             /* the same SYN again: the expected sequence number goes back to
              * the highest contiguous one, so that it reads as a
-             * retransmission and what follows is judged from there */
+             * retransmission and what follows is judged from there. tshark
+             * opens the segment's analysis record here, so a SYN whose
+             * ISN was only known from the peer's ACK (the SYN/ACK came
+             * first) shows an empty SEQ/ACK analysis tree. */
             fwd->nextseq = fwd->maxseqtobeacked;
+            o.ta = true;
         }
     }
     /* a SYN/ACK with another initial sequence number only gets the flag

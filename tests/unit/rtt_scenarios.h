@@ -136,6 +136,20 @@ static inline void sc_synack_only(struct mkcap *m)
     sc_seg(m, &c, CS, t + US(400), MK_PSH | MK_ACK, C_ISN + 1, S_ISN + 1, 10);
 }
 
+/* SYN/ACK first, then the client's SYN with the ISN the SYN/ACK
+ * acknowledges, then the ACK, then that SYN once more: tshark opens an
+ * (empty) SEQ/ACK analysis record on the first SYN and flags the second as
+ * a retransmission (checked with tshark 4.0.17 on the mkcap file). */
+static inline void sc_syn_after_synack(struct mkcap *m)
+{
+    struct sc_conn c = sc_conn4(1, 40009, 2, 80);
+    uint64_t t = SC_T0;
+    sc_seg(m, &c, SC, t, MK_SYN | MK_ACK, S_ISN, C_ISN + 1, 0);
+    sc_seg(m, &c, CS, t + US(100), MK_SYN, C_ISN, 0, 0);
+    sc_seg(m, &c, CS, t + US(300), MK_ACK, C_ISN + 1, S_ISN + 1, 0);
+    sc_seg(m, &c, CS, t + MS(1000), MK_SYN, C_ISN, 0, 0);
+}
+
 /* 5 port reuse: handshake + FIN close; a new SYN (new ISN) on the same
  * ports 5 s later -> stream 1; that SYN again 1 s later -> retransmission in
  * stream 1; then a RST-refused attempt with ISN 2000 -> stream 2. */
@@ -289,6 +303,7 @@ static const struct scenario scenarios[] = {
     {"syn_retrans", sc_syn_retrans, MKCAP_PCAP_US},
     {"synack_retrans", sc_synack_retrans, MKCAP_PCAP_US},
     {"synack_only", sc_synack_only, MKCAP_PCAP_US},
+    {"syn_after_synack", sc_syn_after_synack, MKCAP_PCAP_US},
     {"port_reuse", sc_port_reuse, MKCAP_PCAP_US},
     {"simultaneous", sc_simultaneous, MKCAP_PCAP_US},
     {"rst", sc_rst, MKCAP_PCAP_US},

@@ -24,6 +24,7 @@ struct fr {
     int has_irtt; /* shown, as tshark shows it */
     int64_t irtt_ns;
     uint32_t aflags;
+    int has_ta; /* tcp.analysis present */
     int renewed; /* the segment started a new stream on its conversation record */
     uint32_t prev_stream;
 };
@@ -53,6 +54,7 @@ static void tap(void *arg, const struct pw_record *rec, const struct pw_packet *
     f->has_irtt = ti->has_ta && ti->has_irtt;
     f->irtt_ns = pw_nstime_ns(ti->initial_rtt);
     f->aflags = ti->aflags;
+    f->has_ta = ti->has_ta;
     f->renewed = ti->renewed;
     f->prev_stream = ti->prev_stream;
 }
@@ -166,6 +168,23 @@ static void test_synack_without_syn(void)
     NOIRTT(r, 2);
     NOIRTT(r, 3);
     STREAM(r, 3, 0);
+}
+
+/* tcp.analysis is present but empty on a SYN whose ISN came from the
+ * SYN/ACK before it; the same SYN later is a retransmission. */
+static void test_syn_after_synack(void)
+{
+    struct run r;
+    run("syn_after_synack", &r);
+    for (int i = 1; i <= 4; i++)
+        STREAM(r, i, 0);
+    CHECK_EQ_INT(r.f[0].has_ta, 0);
+    CHECK_EQ_INT(r.f[1].has_ta, 1);
+    FLAGS(r, 2, 0);
+    NOACK(r, 2);
+    ACK(r, 3, 1, 300000);
+    CHECK_EQ_INT(r.f[3].has_ta, 1);
+    FLAGS(r, 4, PW_TA_RETRANSMISSION);
 }
 
 /* A SYN with a new ISN on used ports starts a new stream (reused_ports);
@@ -390,7 +409,7 @@ static void test_nstime(void)
         "-2.400000000");
 }
 
-TEST_MAIN(TEST_CASE(test_basic), TEST_CASE(test_syn_retransmitted),
+TEST_MAIN(TEST_CASE(test_basic), TEST_CASE(test_syn_retransmitted), TEST_CASE(test_syn_after_synack),
           TEST_CASE(test_synack_retransmitted), TEST_CASE(test_synack_without_syn),
           TEST_CASE(test_port_reuse), TEST_CASE(test_simultaneous_open), TEST_CASE(test_rst_answer),
           TEST_CASE(test_ipv6), TEST_CASE(test_vlan), TEST_CASE(test_pcapng_nanoseconds),
