@@ -12,8 +12,8 @@ PKGS    := libpcap jansson libmicrohttpd sqlite3 libpcre2-8 libcurl libgcrypt li
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INC     := -Isrc
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) $(INC) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -pthread $(DEFS) $(INC) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -pthread -lm
 
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
