@@ -12,8 +12,8 @@ PKGS    := libpcap jansson libmicrohttpd sqlite3 libpcre2-8 libcurl libgcrypt li
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INC     := -Isrc
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) $(INC) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -pthread $(DEFS) $(INC) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -pthread -lm
 
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -37,7 +37,7 @@ endif
 # $(call objs,DIR,SOURCES) -> object files of SOURCES in build directory DIR
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all release asan check fuzz bench clean format format-check fuzz-run
+.PHONY: all release asan tsan check fuzz bench clean format format-check fuzz-run
 
 # keep object files of chained rules (tests, tools, replay drivers)
 .SECONDARY:
@@ -120,6 +120,32 @@ $(A)/replay/%: $(A)/obj/fuzz/%.o $(A)/obj/tests/tools/fuzz_replay_main.o $(A)/li
 
 $(A)/tests/.stamp: $(patsubst tests/unit/%.c,$(A)/tests/%,$(UNIT_SRC)) $(patsubst tests/tools/%.c,$(A)/tools/%,$(filter-out tests/tools/fuzz_replay_main.c,$(TOOL_SRC))) $(patsubst fuzz/%.c,$(A)/replay/%,$(FUZZ_SRC))
 	@mkdir -p $(dir $@) && touch $@
+
+# ThreadSanitizer (clang), for the alerts tap's classification worker: not
+# part of `make check`; run `build/tsan/pktwatch alerts FILE` and
+# `build/tsan/tests/test_alerts` by hand.
+T := build/tsan
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
+tsan: $(T)/pktwatch $(T)/tests/test_alerts
+
+$(T)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC-TSAN,$<)
+	$(Q)$(CLANG) $(CSTD) -Wall -Wextra -Werror -Wno-missing-field-initializers -O1 -g -pthread $(DEFS) $(INC) $(PKG_CFLAGS) $(TSAN) -MMD -MP -c $< -o $@
+
+$(T)/libpktwatch.a: $(call objs,$(T),$(LIB_SRC))
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(T)/pktwatch: $(call objs,$(T),$(CLI_SRC)) $(T)/libpktwatch.a
+	$(call say,LD,$@)
+	$(Q)$(CLANG) $(TSAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(T)/tests/%: $(T)/obj/tests/unit/%.o $(T)/libpktwatch.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CLANG) $(TSAN) -o $@ $^ $(LDLIBS_ALL)
 
 # ---- tests ---------------------------------------------------------------
 check: release asan

@@ -2,12 +2,12 @@
  *
  * Per packet: find the flow's record by its tcp.stream / udp.stream number
  * (the flow stage numbers streams densely from 0, so records sit in slabs
- * indexed by that number), update counters and handshake flags, feed the
- * classifier while the flow is young, and read the first payloads of the
- * flow for evidence. Everything else waits for pw_alerts_finish(): alerts
- * are built from the flow records in one go, which lets an alert pick the
- * best evidence among its flows and lets scans, failed handshakes and
- * unexpected services be judged on whole-capture counts.
+ * indexed by that number), update counters and handshake flags, queue the
+ * packet for the classifier (on a worker thread; see "classification"
+ * below), and read the first payloads of the flow for evidence. Everything else waits for
+ * pw_alerts_finish(): alerts are built from the flow records in one go, which lets an alert pick
+ * the best evidence among its flows and lets scans, failed handshakes and unexpected services be
+ * judged on whole-capture counts.
  *
  * Classifier state (about 700 bytes per flow for nDPI) lives only while a
  * flow is being classified: it is freed as soon as the classifier is done,
@@ -18,16 +18,20 @@
 #include "classify/alerts.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "flow/flowtab.h"
 #include "util/cursor.h"
 #include "util/mem.h"
+#include "util/spsc.h"
 
 #define SLAB_SHIFT 12u
 #define SLAB (1u << SLAB_SHIFT)
@@ -99,7 +103,10 @@ struct afl {
     /* hot */
     uint16_t flags;
     uint8_t family, ipproto;
-    uint8_t cls, fed, pfed, scanned; /* pfed: packets with payload fed */
+    /* pfed: packets with payload fed. During the pass, cls and fed are
+     * the packet path's view (CLS_DONE once the machine says so; packets
+     * queued with bytes); finish copies the machine's into them. */
+    uint8_t cls, fed, pfed, scanned;
     uint16_t cport, sport;
     uint16_t wsproto;  /* enum pw_proto of the first application layer */
     uint16_t rst_pkts; /* saturates */
@@ -162,15 +169,95 @@ struct evid {
 #define EV_SLAB 1024u
 #define OTHER_NONE 0xffffu
 
-/* ---- classification in progress ----------------------------------------- */
+/* ---- classification ---------------------------------------------------------
+ *
+ * Classification is a state machine of its own, fed in frame order: the
+ * packet path queues one item per packet that reaches it (see struct
+ * citem), and the machine, on a worker thread or inline, keeps its own
+ * per-flow records (struct cfl), the live/LRU table, the server endpoints
+ * and its counters. Its answers are read only by pw_alerts_finish, which
+ * copies them into the flow records after the worker has stopped; so the
+ * two threads never write the same memory, and the machine makes the same
+ * decisions whichever thread runs it. */
+
+/* The classification state of one flow (stream root). */
+struct cfl {
+    struct afl *f; /* its record: the worker reads only the endpoint (set before queuing) */
+    uint32_t root;
+    uint32_t live;          /* live slot, NIL when none */
+    uint16_t flags;         /* the flow's F_* flags as of its latest packet */
+    uint8_t cls, fed, pfed; /* pfed: packets with payload fed */
+    uint8_t tcp;
+    bool reused;
+    uint8_t conf;
+    uint16_t app, master, category;
+    uint32_t risks;
+    uint64_t cls_frame;
+};
+
+struct ctab {
+    struct cfl **slabs;
+    uint32_t nslabs, cap;
+};
 
 struct live {
     struct pw_cls_flow *cf;
-    struct afl *f;
+    struct cfl *c;
     uint32_t prev, next; /* LRU list, oldest first */
     uint8_t confirm;     /* CONFIRM_*: a shorter budget applies */
     int64_t last_ms;
 };
+
+/* A server name to keep as evidence (evid_get is the main thread's). */
+struct hostrec {
+    struct afl *f;
+    char host[48];
+};
+
+/* The classification machine's state: only its thread touches it while the
+ * pass runs. */
+struct clsw {
+    const struct pw_alerts *a; /* policy tables (read only) */
+    struct pw_classifier *cls;
+    uint32_t max_fed, reuse;
+    struct live *live;
+    uint32_t *live_free;
+    uint32_t nfree, nlive;
+    uint32_t lru_head, lru_tail;
+    struct pw_flowtab *eps;
+    struct ctab tab[2]; /* TCP, UDP */
+    _Atomic uint32_t *done[2];
+    struct hostrec *hosts;
+    size_t nhosts, hosts_cap;
+    uint64_t classified, evicted, reused, packets;
+    uint32_t live_max;
+};
+
+/* One packet as the classifier needs it. */
+enum {
+    IT_TCP = 1u << 0,
+    IT_RST = 1u << 1,
+    IT_DATA = 1u << 2, /* it carries payload (reported length) */
+};
+
+struct citem {
+    struct afl *f;      /* NULL: the flow's classification is over (only the clock matters) */
+    const uint8_t *ext; /* its bytes when not in the queue's byte ring */
+    int64_t now;        /* capture time, ms */
+    uint64_t frame;
+    uint32_t root; /* stream number of the flow's record */
+    uint32_t len;  /* bytes from the IP header on, 0: none to feed */
+    uint16_t flags;
+    uint8_t bits; /* IT_* */
+};
+
+/* Queue sizes: the worker may lag the packet path by this much, which
+ * absorbs the bursts of classifier calls where many flows start at once.
+ * Most items carry no bytes (only a flow's first classify.packets feedable
+ * packets do); a packet longer than half the byte ring is lent instead
+ * (cls_queue). */
+#define CLS_RING_ITEMS 8192u
+#define CLS_RING_BYTES (2u * 1024u * 1024u)
 
 /* ---- server endpoints ----------------------------------------------------
  *
@@ -227,14 +314,18 @@ struct pw_alerts {
     struct evid **ev_slabs;
     uint32_t ev_n, ev_cap_slabs;
 
-    struct live *live;
-    uint32_t *live_free;
-    uint32_t nfree, nlive;
-    uint32_t lru_head, lru_tail;
-
     struct pw_flowtab *icmp;
-    struct pw_flowtab *eps;
     uint32_t reuse;
+
+    /* classification: the machine, and its queue and thread when it runs
+     * on a worker (q != NULL) */
+    struct clsw *w;
+    struct pw_spsc *q;
+    pthread_t thr;
+    bool thr_on;
+    unsigned threads;
+    uint32_t ring_items;
+    size_t ring_bytes;
 
     struct pw_alert *alerts;
     struct akey *keys;  /* per alert: its identity (built during finish) */
@@ -501,36 +592,83 @@ static bool trusted(const struct afl *f)
            f->conf == PW_CLS_CONF_IP || (f->flags & F_WS_APP);
 }
 
-/* ---- classification ----------------------------------------------------------- */
+/* ---- classification (the machine; see struct clsw) --------------------------- */
 
-static void lru_unlink(struct pw_alerts *a, uint32_t i)
+static struct cfl *ctab_get(struct ctab *t, uint32_t root)
 {
-    struct live *l = &a->live[i];
+    uint32_t s = root >> SLAB_SHIFT;
+    if (s >= t->nslabs) {
+        if (s >= t->cap) {
+            uint32_t ncap = t->cap ? t->cap * 2 : 64;
+            while (ncap <= s)
+                ncap *= 2;
+            struct cfl **ns = realloc(t->slabs, (size_t)ncap * sizeof(*ns));
+            if (!ns)
+                return NULL;
+            t->slabs = ns;
+            t->cap = ncap;
+        }
+        while (t->nslabs <= s) {
+            struct cfl *slab = calloc(SLAB, sizeof(struct cfl));
+            if (!slab)
+                return NULL;
+            t->slabs[t->nslabs++] = slab;
+        }
+    }
+    return &t->slabs[s][root & (SLAB - 1)];
+}
+
+static void ctab_free(struct ctab *t)
+{
+    for (uint32_t i = 0; i < t->nslabs; i++)
+        free(t->slabs[i]);
+    free(t->slabs);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Tells the packet path that the flow will not be fed again, so that it
+ * stops copying its bytes (relaxed: a late view only costs a copy). */
+static void set_done(struct clsw *w, unsigned tcp, uint32_t root)
+{
+    atomic_fetch_or_explicit(&w->done[tcp ? 0 : 1][root / 32], 1u << (root % 32),
+                             memory_order_relaxed);
+}
+
+static bool is_done(struct clsw *w, unsigned tcp, uint32_t root)
+{
+    return atomic_load_explicit(&w->done[tcp ? 0 : 1][root / 32], memory_order_relaxed) &
+           (1u << (root % 32));
+}
+
+static void lru_unlink(struct clsw *w, uint32_t i)
+{
+    struct live *l = &w->live[i];
     if (l->prev != NIL)
-        a->live[l->prev].next = l->next;
+        w->live[l->prev].next = l->next;
     else
-        a->lru_head = l->next;
+        w->lru_head = l->next;
     if (l->next != NIL)
-        a->live[l->next].prev = l->prev;
+        w->live[l->next].prev = l->prev;
     else
-        a->lru_tail = l->prev;
+        w->lru_tail = l->prev;
     l->prev = l->next = NIL;
 }
 
-static void lru_append(struct pw_alerts *a, uint32_t i)
+static void lru_append(struct clsw *w, uint32_t i)
 {
-    struct live *l = &a->live[i];
-    l->prev = a->lru_tail;
+    struct live *l = &w->live[i];
+    l->prev = w->lru_tail;
     l->next = NIL;
-    if (a->lru_tail != NIL)
-        a->live[a->lru_tail].next = i;
+    if (w->lru_tail != NIL)
+        w->live[w->lru_tail].next = i;
     else
-        a->lru_head = i;
-    a->lru_tail = i;
+        w->lru_head = i;
+    w->lru_tail = i;
 }
 
-static struct ep *ep_get(struct pw_alerts *a, const struct afl *f, bool create)
+static struct ep *ep_get(struct clsw *w, const struct cfl *c, bool create)
 {
+    const struct afl *f = c->f;
     struct pw_flow_key k;
     memset(&k, 0, sizeof(k));
     k.family = f->family;
@@ -538,19 +676,19 @@ static struct ep *ep_get(struct pw_alerts *a, const struct afl *f, bool create)
     memcpy(k.addr[0], f->saddr, 16);
     k.port[0] = f->sport;
     if (!create)
-        return pw_flowtab_find(a->eps, &k);
+        return pw_flowtab_find(w->eps, &k);
     bool created;
-    return pw_flowtab_get(a->eps, &k, &created);
+    return pw_flowtab_get(w->eps, &k, &created);
 }
 
 /* Records an inspection's answer for the flow's server endpoint. */
-static void ep_learn(struct pw_alerts *a, const struct afl *f, const struct pw_cls_result *res)
+static void ep_learn(struct clsw *w, const struct cfl *c, const struct pw_cls_result *res)
 {
     /* only flows that showed the classifier payload in both directions
      * say anything about the service */
-    if (!(f->flags & F_CDATA) || !(f->flags & F_SDATA))
+    if (!(c->flags & F_CDATA) || !(c->flags & F_SDATA))
         return;
-    struct ep *e = ep_get(a, f, false);
+    struct ep *e = ep_get(w, c, false);
     if (!e)
         return;
     if (res->host[0]) {
@@ -558,28 +696,28 @@ static void ep_learn(struct pw_alerts *a, const struct afl *f, const struct pw_c
         e->agree = 0;
         return;
     }
-    if (e->agree && e->app == f->app && e->master == f->master) {
+    if (e->agree && e->app == c->app && e->master == c->master) {
         if (e->agree < UINT8_MAX)
             e->agree++;
         /* agreed: reuse from now on, inspecting again at twice the count */
-        if (e->agree == a->reuse)
+        if (e->agree == w->reuse)
             e->next_check = e->flows * CLS_RECHECK_FACTOR;
         return;
     }
-    e->app = f->app;
-    e->master = f->master;
-    e->category = f->category;
-    e->conf = f->conf;
+    e->app = c->app;
+    e->master = c->master;
+    e->category = c->category;
+    e->conf = c->conf;
     e->agree = 1;
     e->next_check = 0;
 }
 
-/* True (and f classified) when f can take its endpoint's known answer.
- * Otherwise *confirm (CONFIRM_*) tells whether f is inspected only to
- * confirm an earlier flow's lack of a payload answer. */
-static bool ep_reuse(struct pw_alerts *a, struct afl *f, uint8_t *confirm)
+/* True (and c classified) when the flow can take its endpoint's known
+ * answer. Otherwise *confirm (CONFIRM_*) tells whether it is inspected only
+ * to confirm an earlier flow's lack of a payload answer. */
+static bool ep_reuse(struct clsw *w, struct cfl *c, uint8_t *confirm)
 {
-    struct ep *e = ep_get(a, f, true);
+    struct ep *e = ep_get(w, c, true);
     if (!e)
         return false;
     e->flows++;
@@ -588,7 +726,7 @@ static bool ep_reuse(struct pw_alerts *a, struct afl *f, uint8_t *confirm)
     /* e->agree > 0: an earlier flow with payload both ways got this answer
      * with the full budget (e->conf is the flow's; see ep_learn) */
     bool none = e->agree && e->conf != PW_CLS_CONF_DPI && e->conf != PW_CLS_CONF_CACHE;
-    if (e->agree < a->reuse) {
+    if (e->agree < w->reuse) {
         *confirm = none ? CONFIRM_LEARN : CONFIRM_NONE;
         return false;
     }
@@ -598,102 +736,293 @@ static bool ep_reuse(struct pw_alerts *a, struct afl *f, uint8_t *confirm)
         *confirm = none ? CONFIRM_RECHECK : CONFIRM_NONE;
         return false;
     }
-    /* e->agree >= a->reuse, so the answer has been seen that often */
-    f->app = e->app;
-    f->master = e->master;
-    f->category = e->category;
-    f->conf = e->conf;
-    f->flags |= F_REUSED;
-    f->cls = CLS_DONE;
-    a->st.cls_reused++;
+    /* e->agree >= w->reuse, so the answer has been seen that often */
+    c->app = e->app;
+    c->master = e->master;
+    c->category = e->category;
+    c->conf = e->conf;
+    c->reused = true;
+    c->cls = CLS_DONE;
+    set_done(w, c->tcp, c->root);
+    w->reused++;
     return true;
 }
 
-/* Ends classification of f: takes the result (or the engine's final
+/* Ends classification of c: takes the result (or the engine's final
  * answer), frees the classifier state and the live slot. */
-static void cls_end(struct pw_alerts *a, struct afl *f, const struct pw_cls_result *done)
+static void cls_end(struct clsw *w, struct cfl *c, const struct pw_cls_result *done)
 {
-    uint32_t i = f->live;
-    struct live *l = &a->live[i];
+    uint32_t i = c->live;
+    struct live *l = &w->live[i];
     struct pw_cls_result res;
     if (done)
         res = *done;
     else
-        pw_cls_giveup(a->cls, l->cf, &res);
-    f->app = res.app;
-    f->master = res.master;
-    f->category = res.category;
-    f->conf = res.confidence;
-    f->risks |= res.risks;
-    if (f->app && (f->conf == PW_CLS_CONF_DPI || f->conf == PW_CLS_CONF_CACHE))
-        a->st.classified++;
-    if (a->reuse)
-        ep_learn(a, f, &res);
+        pw_cls_giveup(w->cls, l->cf, &res);
+    c->app = res.app;
+    c->master = res.master;
+    c->category = res.category;
+    c->conf = res.confidence;
+    c->risks |= res.risks;
+    if (c->app && (c->conf == PW_CLS_CONF_DPI || c->conf == PW_CLS_CONF_CACHE))
+        w->classified++;
+    if (w->reuse)
+        ep_learn(w, c, &res);
     /* keep the server name only where an alert may quote it */
-    if (res.host[0] && (verdict(a, f->app, f->master, f->category) != PW_SEV_NONE ||
+    if (res.host[0] && (verdict(w->a, c->app, c->master, c->category) != PW_SEV_NONE ||
                         (res.risks & PW_CLS_RISK_CLEARTEXT_CREDS))) {
-        struct evid *e = evid_get(a, f);
-        if (e)
-            scopy(e->host, sizeof(e->host), res.host);
+        if (w->nhosts == w->hosts_cap) {
+            size_t ncap = w->hosts_cap ? w->hosts_cap * 2 : 64;
+            struct hostrec *nh = realloc(w->hosts, ncap * sizeof(*nh));
+            if (nh) {
+                w->hosts = nh;
+                w->hosts_cap = ncap;
+            }
+        }
+        if (w->nhosts < w->hosts_cap) {
+            struct hostrec *h = &w->hosts[w->nhosts++];
+            h->f = c->f;
+            scopy(h->host, sizeof(h->host), res.host);
+        }
     }
     pw_cls_flow_free(l->cf);
     l->cf = NULL;
-    l->f = NULL;
-    lru_unlink(a, i);
-    a->live_free[a->nfree++] = i;
-    a->nlive--;
-    f->live = NIL;
-    f->cls = CLS_DONE;
+    l->c = NULL;
+    lru_unlink(w, i);
+    w->live_free[w->nfree++] = i;
+    w->nlive--;
+    c->live = NIL;
+    c->cls = CLS_DONE;
+    set_done(w, c->tcp, c->root);
 }
 
-static void cls_start(struct pw_alerts *a, struct afl *f, int64_t now)
+static void cls_start(struct clsw *w, struct cfl *c, int64_t now)
 {
-    f->cls = CLS_DONE; /* unless a slot and state can be had */
+    c->cls = CLS_DONE; /* unless a slot and state can be had */
     uint8_t confirm = CONFIRM_NONE;
-    if (a->reuse && ep_reuse(a, f, &confirm))
+    if (w->reuse && ep_reuse(w, c, &confirm))
         return;
-    if (!a->nfree) {
+    if (!w->nfree) {
         /* at the cap: the flow idle the longest gives way */
-        cls_end(a, a->live[a->lru_head].f, NULL);
-        a->st.cls_evicted++;
+        cls_end(w, w->live[w->lru_head].c, NULL);
+        w->evicted++;
     }
-    struct pw_cls_flow *cf = pw_cls_flow_new(a->cls);
-    if (!cf)
+    struct pw_cls_flow *cf = pw_cls_flow_new(w->cls);
+    if (!cf) {
+        set_done(w, c->tcp, c->root);
         return;
-    uint32_t i = a->live_free[--a->nfree];
-    struct live *l = &a->live[i];
+    }
+    uint32_t i = w->live_free[--w->nfree];
+    struct live *l = &w->live[i];
     l->cf = cf;
-    l->f = f;
+    l->c = c;
     l->confirm = confirm;
     l->last_ms = now;
-    lru_append(a, i);
-    a->nlive++;
-    if (a->nlive > a->st.cls_live_max)
-        a->st.cls_live_max = a->nlive;
-    f->live = i;
-    f->cls = CLS_LIVE;
+    lru_append(w, i);
+    w->nlive++;
+    if (w->nlive > w->live_max)
+        w->live_max = w->nlive;
+    c->live = i;
+    c->cls = CLS_LIVE;
 }
 
-/* True when f has shown the classifier as many payloads without an answer
+/* True when c has shown the classifier as many payloads without an answer
  * as its inspection allows. */
-static bool undetected_spent(const struct live *l, const struct afl *f)
+static bool undetected_spent(const struct live *l, const struct cfl *c)
 {
     switch (l->confirm) {
     case CONFIRM_LEARN:
-        return f->pfed >= CLS_CONFIRM_PAYLOADS && (f->flags & F_CDATA) && (f->flags & F_SDATA);
-    case CONFIRM_RECHECK: return f->pfed >= CLS_RECHECK_PAYLOADS;
-    default: return f->pfed >= CLS_UNDETECTED_PAYLOADS;
+        return c->pfed >= CLS_CONFIRM_PAYLOADS && (c->flags & F_CDATA) && (c->flags & F_SDATA);
+    case CONFIRM_RECHECK: return c->pfed >= CLS_RECHECK_PAYLOADS;
+    default: return c->pfed >= CLS_UNDETECTED_PAYLOADS;
     }
 }
 
-static void cls_expire(struct pw_alerts *a, int64_t now)
+static void cls_expire(struct clsw *w, int64_t now)
 {
-    for (int k = 0; k < CLS_EXPIRE_STEP && a->lru_head != NIL; k++) {
-        struct live *l = &a->live[a->lru_head];
+    for (int k = 0; k < CLS_EXPIRE_STEP && w->lru_head != NIL; k++) {
+        struct live *l = &w->live[w->lru_head];
         if (now - l->last_ms <= CLS_IDLE_MS)
             break;
-        cls_end(a, l->f, NULL);
+        cls_end(w, l->c, NULL);
     }
+}
+
+/* One packet of the capture, in frame order (data: it->len bytes). */
+static void cls_item(struct clsw *w, const struct citem *it, const uint8_t *data)
+{
+    cls_expire(w, it->now);
+    if (!it->f)
+        return;
+    unsigned tcp = it->bits & IT_TCP;
+    struct cfl *c = ctab_get(&w->tab[tcp ? 0 : 1], it->root);
+    if (!c) {
+        set_done(w, tcp, it->root); /* out of memory: left unclassified */
+        return;
+    }
+    c->flags = it->flags;
+    if (c->cls == CLS_NONE) {
+        c->f = it->f;
+        c->root = it->root;
+        c->tcp = (uint8_t)tcp;
+        c->live = NIL;
+        cls_start(w, c, it->now);
+    }
+    if (c->cls == CLS_LIVE && it->len) {
+        struct live *l = &w->live[c->live];
+        l->last_ms = it->now;
+        if (w->lru_tail != c->live) { /* already the most recent: nothing to move */
+            lru_unlink(w, c->live);
+            lru_append(w, c->live);
+        }
+        struct pw_cls_result res;
+        int rc =
+            pw_cls_packet(w->cls, l->cf, data, it->len, it->now < 0 ? 0 : (uint64_t)it->now, &res);
+        c->fed++;
+        w->packets++;
+        if (it->bits & IT_DATA)
+            c->pfed++;
+        if (res.app && !c->cls_frame)
+            c->cls_frame = it->frame;
+        if (rc == PW_CLS_DONE)
+            cls_end(w, c, &res);
+        else if (c->fed >= w->max_fed || (!res.app && undetected_spent(l, c)))
+            cls_end(w, c, NULL);
+    }
+    if (c->cls == CLS_LIVE && tcp &&
+        ((it->bits & IT_RST) || ((c->flags & F_CFIN) && (c->flags & F_SFIN))))
+        cls_end(w, c, NULL); /* the connection is over */
+}
+
+static void *cls_worker(void *arg);
+
+/* The worker starts with the first packet (no thread for a tap that never
+ * sees one); without a thread the machine runs inline, to the same result. */
+static void cls_thread_start(struct pw_alerts *a)
+{
+    a->thr_on = true; /* tried: once */
+    a->q = pw_spsc_new(sizeof(struct citem), a->ring_items, a->ring_bytes);
+    if (!a->q)
+        return;
+    if (pthread_create(&a->thr, NULL, cls_worker, a)) {
+        pw_spsc_free(a->q);
+        a->q = NULL;
+    }
+}
+
+/* Stops the worker once it has taken every item queued. */
+static void cls_thread_stop(struct pw_alerts *a)
+{
+    if (!a->q)
+        return;
+    pw_spsc_close(a->q);
+    pthread_join(a->thr, NULL);
+    pw_spsc_free(a->q);
+    a->q = NULL;
+}
+
+/* Ends the classifications still open (in stream order, as the packet path
+ * would have met them) and copies the machine's answers into the flow
+ * records, the evidence (server names, in the order they were found) and
+ * the counters. */
+static void cls_finish(struct pw_alerts *a)
+{
+    cls_thread_stop(a);
+    struct clsw *w = a->w;
+    for (int t = 0; t < 2; t++)
+        for (uint32_t s = 0; s < w->tab[t].nslabs; s++)
+            for (uint32_t i = 0; i < SLAB; i++) {
+                struct cfl *c = &w->tab[t].slabs[s][i];
+                if (c->f && c->cls == CLS_LIVE)
+                    cls_end(w, c, NULL);
+            }
+    for (int t = 0; t < 2; t++)
+        for (uint32_t s = 0; s < w->tab[t].nslabs; s++)
+            for (uint32_t i = 0; i < SLAB; i++) {
+                const struct cfl *c = &w->tab[t].slabs[s][i];
+                struct afl *f = c->f;
+                if (!f)
+                    continue;
+                f->cls = c->cls;
+                f->fed = c->fed;
+                f->pfed = c->pfed;
+                f->live = NIL;
+                f->app = c->app;
+                f->master = c->master;
+                f->category = c->category;
+                f->conf = c->conf;
+                f->risks |= c->risks;
+                f->cls_frame = c->cls_frame;
+                if (c->reused)
+                    f->flags |= F_REUSED;
+            }
+    for (size_t i = 0; i < w->nhosts; i++) {
+        struct evid *e = evid_get(a, w->hosts[i].f);
+        if (e)
+            scopy(e->host, sizeof(e->host), w->hosts[i].host);
+    }
+    a->st.classified += w->classified;
+    a->st.cls_evicted += w->evicted;
+    a->st.cls_reused += w->reused;
+    a->st.cls_packets += w->packets;
+    if (w->live_max > a->st.cls_live_max)
+        a->st.cls_live_max = w->live_max;
+}
+
+static void *cls_worker(void *arg)
+{
+    struct pw_alerts *a = arg;
+    const struct citem *it;
+    while ((it = pw_spsc_pop(a->q)) != NULL)
+        cls_item(a->w, it, it->ext ? it->ext : it->len ? pw_spsc_data(a->q, it->len) : NULL);
+    return NULL;
+}
+
+/* Queues the packet for the machine (or runs it inline). The packet's bytes
+ * are copied only while the machine may still feed them: not once it has
+ * said the flow is done, nor past the flow's budget of fed packets. */
+static void cls_queue(struct pw_alerts *a, struct afl *f, uint32_t root, bool tcp, uint16_t tflags,
+                      uint32_t prep, bool feedable, const uint8_t *ip, size_t len, int64_t now,
+                      uint64_t frame)
+{
+    struct citem local, *it = &local;
+    if (a->threads > 1 && !a->thr_on)
+        cls_thread_start(a);
+    if (a->q)
+        it = pw_spsc_slot(a->q);
+    it->now = now;
+    it->f = NULL;
+    it->ext = NULL;
+    it->len = 0;
+    if (f->cls != CLS_DONE && is_done(a->w, tcp, root))
+        f->cls = CLS_DONE; /* the packet path's copy of the answer */
+    if (f->cls != CLS_DONE) {
+        it->f = f;
+        it->frame = frame;
+        it->root = root;
+        it->flags = f->flags;
+        it->bits = (uint8_t)((tcp ? IT_TCP : 0) | ((tflags & PW_TCP_RST) ? IT_RST : 0) |
+                             (prep ? IT_DATA : 0));
+        /* f->fed counts the packets queued with bytes: the machine feeds no
+         * more than max_fed, so more would be copied for nothing */
+        if (feedable && f->fed < a->max_fed) {
+            f->fed++;
+            it->len = (uint32_t)len;
+            uint8_t *dst = a->q ? pw_spsc_bytes(a->q, len) : NULL;
+            if (dst)
+                memcpy(dst, ip, len);
+            else
+                it->ext = ip;
+        }
+    }
+    if (!a->q) {
+        cls_item(a->w, it, it->ext);
+        return;
+    }
+    bool lent = it->ext != NULL;
+    pw_spsc_push(a->q);
+    if (lent)
+        pw_spsc_sync(a->q); /* too large for the ring: lent until the worker is done */
 }
 
 /* ---- evidence from payloads --------------------------------------------------- */
@@ -1189,8 +1518,11 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
             t->nflows++;
         }
     }
-    if (f->flags & F_ALIAS)
-        f = ftab_get(t, f->alias);
+    uint32_t root = stream;
+    if (f->flags & F_ALIAS) {
+        root = f->alias;
+        f = ftab_get(t, root);
+    }
     size_t n = alen(family);
     /* the ports tell the direction unless both ends use the same port */
     bool from_client =
@@ -1227,37 +1559,14 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     }
 
     /* classification */
-    cls_expire(a, now);
-    if (f->cls == CLS_NONE)
-        cls_start(a, f, now);
     /* A TCP segment with neither payload nor SYN/FIN/RST tells the
      * classifier nothing (it learns the handshake from the SYNs and the
      * first data segment), so it neither costs a call nor spends the budget. */
     bool bare_ack = ipproto == 6 && !prep && !(tflags & (PW_TCP_SYN | PW_TCP_FIN | PW_TCP_RST));
-    if (f->cls == CLS_LIVE && !bare_ack && !(l3->flags & PW_LF_FRAGMENT) && l3->off < pkt->caplen) {
-        struct live *l = &a->live[f->live];
-        l->last_ms = now;
-        if (a->lru_tail != f->live) { /* already the most recent: nothing to move */
-            lru_unlink(a, f->live);
-            lru_append(a, f->live);
-        }
-        struct pw_cls_result res;
-        int rc = pw_cls_packet(a->cls, l->cf, pkt->data + l3->off, pkt->caplen - l3->off,
-                               now < 0 ? 0 : (uint64_t)now, &res);
-        f->fed++;
-        a->st.cls_packets++;
-        if (prep)
-            f->pfed++;
-        if (res.app && !f->cls_frame)
-            f->cls_frame = pkt->frame;
-        if (rc == PW_CLS_DONE)
-            cls_end(a, f, &res);
-        else if (f->fed >= a->max_fed || (!res.app && undetected_spent(l, f)))
-            cls_end(a, f, NULL);
-    }
-    if (f->cls == CLS_LIVE && ipproto == 6 &&
-        ((tflags & PW_TCP_RST) || ((f->flags & F_CFIN) && (f->flags & F_SFIN))))
-        cls_end(a, f, NULL); /* the connection is over */
+    bool feedable = !bare_ack && !(l3->flags & PW_LF_FRAGMENT) && l3->off < pkt->caplen;
+    cls_queue(a, f, root, ipproto == 6, tflags, prep, feedable,
+              feedable ? pkt->data + l3->off : NULL, feedable ? pkt->caplen - l3->off : 0, now,
+              pkt->frame);
 
     /* evidence from the first payloads */
     if (!prep || f->scanned >= PW_ALERT_SCAN_PACKETS)
@@ -2387,13 +2696,6 @@ static void find_icmp_sweeps(struct pw_alerts *a)
     free(iv.v);
 }
 
-static void end_live(struct pw_alerts *a, struct afl *f, void *arg)
-{
-    (void)arg;
-    if (f->cls == CLS_LIVE)
-        cls_end(a, f, NULL);
-}
-
 static int cmp_alert(const void *pa, const void *pb)
 {
     const struct pw_alert *x = pa, *y = pb;
@@ -2411,7 +2713,7 @@ void pw_alerts_finish(struct pw_alerts *a)
     if (a->finished)
         return;
     a->finished = true;
-    foreach_flow(a, end_live, NULL);
+    cls_finish(a);
     foreach_flow(a, flow_alerts, NULL);
     name_peers(a);
     if (a->pol->kind_sev[PW_AK_SCAN]) {
@@ -2437,8 +2739,62 @@ void pw_alerts_finish(struct pw_alerts *a)
 
 /* ---- construction ---------------------------------------------------------------------- */
 
+static struct clsw *clsw_new(const struct pw_alerts *a, struct pw_classifier *cls, uint32_t max_fed,
+                             uint32_t reuse)
+{
+    struct clsw *w = calloc(1, sizeof(*w));
+    if (!w)
+        return NULL;
+    w->a = a;
+    w->cls = cls;
+    w->max_fed = max_fed;
+    w->reuse = reuse;
+    w->lru_head = w->lru_tail = NIL;
+    w->live = calloc(PW_CLS_MAX_LIVE, sizeof(*w->live));
+    w->live_free = malloc(PW_CLS_MAX_LIVE * sizeof(*w->live_free));
+    w->eps = pw_flowtab_new(sizeof(struct ep), PW_ALERT_MAX_ENDPOINTS);
+    /* one bit per possible stream: pages are only touched where streams are */
+    for (int t = 0; t < 2; t++)
+        w->done[t] = calloc(PW_ALERT_MAX_FLOWS / 32, sizeof(*w->done[t]));
+    if (w->live_free)
+        for (uint32_t i = 0; i < PW_CLS_MAX_LIVE; i++)
+            w->live_free[i] = PW_CLS_MAX_LIVE - 1 - i;
+    w->nfree = PW_CLS_MAX_LIVE;
+    return w;
+}
+
+static void clsw_free(struct clsw *w)
+{
+    if (!w)
+        return;
+    if (w->live)
+        for (uint32_t i = 0; i < PW_CLS_MAX_LIVE; i++)
+            pw_cls_flow_free(w->live[i].cf);
+    free(w->live);
+    free(w->live_free);
+    pw_flowtab_free(w->eps);
+    for (int t = 0; t < 2; t++) {
+        ctab_free(&w->tab[t]);
+        free((void *)w->done[t]);
+    }
+    free(w->hosts);
+    free(w);
+}
+
+static bool clsw_ok(const struct clsw *w)
+{
+    return w && w->live && w->live_free && w->eps && w->done[0] && w->done[1];
+}
+
 int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw_classifier *cls,
                   struct pw_error *err)
+{
+    return pw_alerts_new_opts(out, pol, cls, NULL, err);
+}
+
+int pw_alerts_new_opts(struct pw_alerts **out, const struct pw_policy *pol,
+                       struct pw_classifier *cls, const struct pw_alerts_opts *opts,
+                       struct pw_error *err)
 {
     *out = NULL;
     struct pw_alerts *a = calloc(1, sizeof(*a));
@@ -2449,22 +2805,21 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
     a->max_fed = pol->thr.classify_packets ? pol->thr.classify_packets : 16;
     if (a->max_fed > PW_CLS_MAX_PACKETS)
         a->max_fed = PW_CLS_MAX_PACKETS;
-    a->lru_head = a->lru_tail = NIL;
+    a->threads = opts ? opts->threads : 0;
+    if (a->threads == 0)
+        a->threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+    a->ring_items = opts && opts->ring_items ? opts->ring_items : CLS_RING_ITEMS;
+    a->ring_bytes = opts && opts->ring_bytes ? opts->ring_bytes : CLS_RING_BYTES;
     unsigned napps = pw_cls_app_count(cls);
     a->app_sev = malloc(napps ? napps : 1);
     a->app_ports = malloc((napps ? napps : 1) * sizeof(*a->app_ports));
-    a->live = calloc(PW_CLS_MAX_LIVE, sizeof(*a->live));
-    a->live_free = malloc(PW_CLS_MAX_LIVE * sizeof(*a->live_free));
     a->icmp = pw_flowtab_new(sizeof(struct icmpv), PW_ALERT_MAX_ICMP);
     a->reuse = pol->thr.classify_reuse;
-    a->eps = pw_flowtab_new(sizeof(struct ep), PW_ALERT_MAX_ENDPOINTS);
-    if (!a->app_sev || !a->app_ports || !a->live || !a->live_free || !a->icmp || !a->eps) {
+    a->w = clsw_new(a, cls, a->max_fed, a->reuse);
+    if (!a->app_sev || !a->app_ports || !a->icmp || !clsw_ok(a->w)) {
         pw_alerts_free(a);
         return pw_error_set(err, PW_ERR_NOMEM, "out of memory");
     }
-    for (uint32_t i = 0; i < PW_CLS_MAX_LIVE; i++)
-        a->live_free[i] = PW_CLS_MAX_LIVE - 1 - i;
-    a->nfree = PW_CLS_MAX_LIVE;
     memset(a->app_sev, NO_RULE, napps ? napps : 1);
     for (unsigned i = 0; i < napps; i++)
         a->app_ports[i] = -1;
@@ -2513,30 +2868,18 @@ int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw
     return 0;
 }
 
-static void free_live(struct pw_alerts *a, struct afl *f, void *arg)
-{
-    (void)arg;
-    if (f->cls == CLS_LIVE) {
-        pw_cls_flow_free(a->live[f->live].cf);
-        f->cls = CLS_DONE;
-    }
-}
-
 void pw_alerts_free(struct pw_alerts *a)
 {
     if (!a)
         return;
-    if (a->live)
-        foreach_flow(a, free_live, NULL);
+    cls_thread_stop(a);
+    clsw_free(a->w);
     ftab_free(&a->tcp);
     ftab_free(&a->udp);
     for (uint32_t i = 0; i < a->ev_cap_slabs; i++)
         free(a->ev_slabs[i]);
     free(a->ev_slabs);
-    free(a->live);
-    free(a->live_free);
     pw_flowtab_free(a->icmp);
-    pw_flowtab_free(a->eps);
     free(a->alerts);
     free(a->keys);
     free(a->pairs);
@@ -2568,14 +2911,19 @@ unsigned pw_alerts_max_sev(const struct pw_alerts *a)
 
 void pw_alerts_get_stats(const struct pw_alerts *a, struct pw_alerts_stats *st)
 {
+    /* the machine's tables are its thread's until finish */
+    size_t cmem = 0;
+    if (a->finished)
+        cmem = (size_t)(a->w->tab[0].nslabs + a->w->tab[1].nslabs) * SLAB * sizeof(struct cfl) +
+               pw_flowtab_memory(a->w->eps);
     *st = a->st;
     st->tcp_flows = a->tcp.nflows;
     st->udp_flows = a->udp.nflows;
     st->memory = sizeof(*a) + (size_t)(a->tcp.nslabs + a->udp.nslabs) * SLAB * sizeof(struct afl) +
                  (size_t)a->ev_cap_slabs * EV_SLAB * sizeof(struct evid) +
                  PW_CLS_MAX_LIVE * (sizeof(struct live) + sizeof(uint32_t)) +
-                 pw_flowtab_memory(a->icmp) + pw_flowtab_memory(a->eps) +
-                 (size_t)a->alerts_cap * sizeof(struct pw_alert);
+                 pw_flowtab_memory(a->icmp) + (size_t)a->alerts_cap * sizeof(struct pw_alert) +
+                 cmem;
 }
 
 static void flow_info(const struct pw_alerts *a, const struct afl *f, uint32_t stream,

@@ -93,6 +93,28 @@ struct pw_alerts;
  * builds the tap. The policy and the classifier must outlive it. */
 int pw_alerts_new(struct pw_alerts **out, const struct pw_policy *pol, struct pw_classifier *cls,
                   struct pw_error *err);
+
+/* Where classification runs. It is the costly part of the tap (nDPI), and
+ * its answers are only needed at the end, so by default it runs on a second
+ * thread, pipelined with the pass: the tap queues what it needs of each
+ * packet (copying the bytes of packets the classifier may still read) and
+ * the worker runs the same state machine, in frame order, as the inline
+ * mode would. The results are identical either way. */
+struct pw_alerts_opts {
+    /* 1: inline, on the caller's thread; 2: a worker thread; 0 (default):
+     * a worker when more than one CPU is online */
+    unsigned threads;
+    /* queue sizes, 0: defaults (tests make them small to exercise waits) */
+    uint32_t ring_items;
+    size_t ring_bytes;
+};
+
+/* pw_alerts_new with options (NULL: defaults). The classifier is used by
+ * the worker thread between the first packet and pw_alerts_finish (or
+ * pw_alerts_free): the caller must not use it meanwhile. */
+int pw_alerts_new_opts(struct pw_alerts **out, const struct pw_policy *pol,
+                       struct pw_classifier *cls, const struct pw_alerts_opts *opts,
+                       struct pw_error *err);
 void pw_alerts_free(struct pw_alerts *a);
 
 /* The tap: every dissected packet after the flow stage, in frame order. */
@@ -109,6 +131,8 @@ void pw_alerts_finish(struct pw_alerts *a);
 
 size_t pw_alerts_count(const struct pw_alerts *a);
 const struct pw_alert *pw_alerts_get(const struct pw_alerts *a, size_t i);
+/* After finish: before it, the classification counters and memory are
+ * the worker's and not yet included. */
 void pw_alerts_get_stats(const struct pw_alerts *a, struct pw_alerts_stats *st);
 
 /* One flow as the tap saw it (`pktwatch alerts --flows`). */

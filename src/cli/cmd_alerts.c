@@ -21,7 +21,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: pktwatch alerts [--policy FILE] [--json] [-Y EXPR] [--fail-on SEVERITY] FILE\n"
+            "usage: pktwatch alerts [--policy FILE] [--json] [-Y EXPR] [--fail-on SEVERITY]\n"
+            "                      [--threads N] FILE\n"
             "\n"
             "Finds unwanted and abnormal traffic: applications the policy does not allow\n"
             "(classified by payload with nDPI: P2P, remote access, mining, Tor, ...),\n"
@@ -41,6 +42,9 @@ static void usage(FILE *f)
             "  --json               JSON for scripts\n"
             "  --flows              also list every flow with its classification\n"
             "  -Y EXPR              only packets matching the display filter are analysed\n"
+            "  --threads N          1: classify flows on the packet thread; 2: on a second\n"
+            "                       thread, pipelined with the pass (the default when more\n"
+            "                       than one CPU is online); the output is the same\n"
             "  --fail-on SEVERITY   exit 4 when an alert of SEVERITY or higher is found\n"
             "                       (info, low, medium, high, critical)\n"
             "  -r FILE              the capture ('-' for standard input); a bare FILE works too\n"
@@ -166,7 +170,8 @@ int pw_cmd_alerts(int argc, char **argv)
         O_JSON,
         O_FAIL,
         O_FLOWS,
-        O_DUMP
+        O_DUMP,
+        O_THREADS
     };
     static const struct option longopts[] = {
         {"policy", required_argument, NULL, O_POLICY},
@@ -179,6 +184,7 @@ int pw_cmd_alerts(int argc, char **argv)
         {"json", no_argument, NULL, O_JSON},
         {"flows", no_argument, NULL, O_FLOWS},
         {"fail-on", required_argument, NULL, O_FAIL},
+        {"threads", required_argument, NULL, O_THREADS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -188,6 +194,7 @@ int pw_cmd_alerts(int argc, char **argv)
     bool list_flows = false, dump = false;
     const char *path = NULL, *fexpr = NULL;
     unsigned fail_on = PW_SEV_NONE;
+    struct pw_alerts_opts aopts = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:Y:h", longopts, NULL)) != -1) {
@@ -217,6 +224,13 @@ int pw_cmd_alerts(int argc, char **argv)
             fail_on = (unsigned)s;
             break;
         }
+        case O_THREADS:
+            if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+                pw_cli_err("alerts: --threads %s: expected 1 or 2", optarg);
+                return PW_EXIT_USAGE;
+            }
+            aopts.threads = (unsigned)(optarg[0] - '0');
+            break;
         case 'r': path = optarg; break;
         case 'Y': fexpr = optarg; break;
         case 'h': usage(stdout); return PW_EXIT_OK;
@@ -262,7 +276,7 @@ int pw_cmd_alerts(int argc, char **argv)
     }
     if ((rc = load_policy(pol, use_default, files, nfiles, desc, sizeof(desc))) != PW_EXIT_OK)
         goto out;
-    if (pw_alerts_new(&alerts, pol, cls, &err) < 0) {
+    if (pw_alerts_new_opts(&alerts, pol, cls, &aopts, &err) < 0) {
         pw_cli_err("alerts: %s", err.msg);
         rc = err.code == PW_ERR_NOMEM ? PW_EXIT_FAILURE : PW_EXIT_USAGE;
         goto out;

@@ -219,8 +219,10 @@ static void tap_fn(void *arg, const struct pw_record *rec, const struct pw_packe
     pw_alerts_packet(arg, rec, pkt);
 }
 
-/* Runs the built-in policy plus `extra` over the capture; NULL a on error. */
-static struct run run_policy(struct tb *b, const char *extra, bool use_default)
+/* Runs the built-in policy plus `extra` over the capture, classifying as
+ * opts say (NULL: the default); NULL a on error. */
+static struct run run_opts(struct tb *b, const char *extra, bool use_default,
+                           const struct pw_alerts_opts *aopts)
 {
     struct run r = {pw_policy_new(), NULL};
     struct pw_error err;
@@ -244,7 +246,7 @@ static struct run run_policy(struct tb *b, const char *extra, bool use_default)
             fclose(f);
         }
     }
-    if (pw_alerts_new(&r.a, r.pol, CLS, &err) < 0) {
+    if (pw_alerts_new_opts(&r.a, r.pol, CLS, aopts, &err) < 0) {
         fprintf(stderr, "alerts: %s\n", err.msg);
         CHECK(0);
         return r;
@@ -263,6 +265,11 @@ static struct run run_policy(struct tb *b, const char *extra, bool use_default)
     pw_flows_free(flows);
     pw_reader_free(rd);
     return r;
+}
+
+static struct run run_policy(struct tb *b, const char *extra, bool use_default)
+{
+    return run_opts(b, extra, use_default, NULL);
 }
 
 static struct run run(struct tb *b, const char *extra)
@@ -770,6 +777,179 @@ static void test_bounded_classifier_state(void)
     run_free(&r, &b);
 }
 
+/* ---- classification on a worker thread ------------------------------------------ */
+
+static void flow_line(void *arg, const struct pw_alert_flow *fl)
+{
+    char c[64], s[64];
+    inet_ntop(fl->family == 6 ? AF_INET6 : AF_INET, fl->caddr, c, sizeof(c));
+    inet_ntop(fl->family == 6 ? AF_INET6 : AF_INET, fl->saddr, s, sizeof(s));
+    fprintf(arg, "flow %u %u %s:%u %s:%u %llu %llu %llu %llu [%s] [%s] [%s] [%s]\n", fl->ipproto,
+            fl->stream, c, fl->cport, s, fl->sport, (unsigned long long)fl->packets,
+            (unsigned long long)fl->bytes, (unsigned long long)fl->first_frame,
+            (unsigned long long)fl->last_frame, fl->app, fl->category, fl->confidence,
+            fl->wireshark);
+}
+
+/* Everything the tap reports, as text (NULL when the run failed). */
+static char *outcome(const struct run *r)
+{
+    if (!r->a)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct pw_alerts_stats st;
+    pw_alerts_get_stats(r->a, &st);
+    fprintf(f, "stats %llu %llu %llu %llu %llu %llu %llu %llu %llu %u\n",
+            (unsigned long long)st.packets, (unsigned long long)st.tcp_flows,
+            (unsigned long long)st.udp_flows, (unsigned long long)st.classified,
+            (unsigned long long)st.flows_dropped, (unsigned long long)st.cls_evicted,
+            (unsigned long long)st.cls_reused, (unsigned long long)st.cls_packets,
+            (unsigned long long)st.alerts_dropped, st.cls_live_max);
+    for (size_t i = 0; i < pw_alerts_count(r->a); i++) {
+        const struct pw_alert *x = pw_alerts_get(r->a, i);
+        char c[64], s[64];
+        fprintf(f, "alert %u %u %u %s:%u %s:%u [%s] [%s] [%s] %llu-%llu %llu %llu %u %u [%s]",
+                x->kind, x->sev, x->ipproto, ip(x, false, c), x->cport, ip(x, true, s), x->sport,
+                x->app, x->category, x->wireshark, (unsigned long long)x->first_frame,
+                (unsigned long long)x->last_frame, (unsigned long long)x->packets,
+                (unsigned long long)x->bytes, x->flows, x->peers, x->evidence);
+        for (unsigned k = 0; k < x->npeer; k++)
+            fprintf(f, " peer %u %llu", x->peer[k].port, (unsigned long long)x->peer[k].packets);
+        fputc('\n', f);
+    }
+    pw_alerts_foreach_flow(r->a, flow_line, f);
+    fclose(f);
+    return buf;
+}
+
+/* The capture of several cases at once: logins, BitTorrent, mining, flows
+ * an endpoint's answer is reused for, a flow left idle past CLS_IDLE_MS
+ * while others go on, large payloads, and flows still open at the end. */
+static void mixed_capture(struct tb *b)
+{
+    tb_open(b, "threads_mixed");
+    struct conn k = conn_open(b, "10.0.3.1", 44001, "10.0.3.2", 21);
+    conn_sends(&k, false, "220 FTP server ready\r\n");
+    conn_sends(&k, true, "USER alice\r\n");
+    struct conn idle = conn_open(b, "10.0.7.1", 47100, "10.0.7.2", 9999);
+    conn_sends(&idle, true, "hello");
+    conn_sends(&k, false, "331 Password required\r\n");
+    conn_sends(&k, true, "PASS secret\r\n");
+    conn_close(&k);
+    k = conn_open(b, "10.0.3.1", 44002, "10.0.3.3", 8080);
+    conn_sends(&k, true,
+               "GET /admin HTTP/1.1\r\nHost: intranet.example\r\nAuthorization: Basic "
+               "Ym9iOmh1bnRlcjI=\r\n\r\n");
+    conn_sends(&k, false, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    conn_close(&k);
+    uint8_t hs[68] = {19};
+    memcpy(hs + 1, "BitTorrent protocol", 19);
+    memcpy(hs + 48, "-TR3000-abcdefghijkl", 20);
+    k = conn_open(b, "10.0.4.1", 45001, "10.0.4.2", 51413);
+    conn_send(&k, true, hs, sizeof(hs));
+    conn_send(&k, false, hs, sizeof(hs));
+    conn_close(&k);
+    b->t_ns += 200ull * 1000000000ull; /* the idle flow expires on the next packet */
+    for (unsigned i = 0; i < 9; i++)
+        endpoint_conn(b, 41000 + i, NULL);
+    k = conn_open(b, "10.0.6.1", 47001, "10.0.6.2", 3333);
+    conn_sends(&k, true,
+               "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cgminer/4.10.0\"]}\n");
+    static char big[1400];
+    memset(big, 'x', sizeof(big));
+    conn_send(&k, false, big, sizeof(big));
+    /* left open: classification ends at finish */
+    struct conn open2 = conn_open(b, "10.0.8.1", 48001, "10.0.8.2", 80);
+    conn_sends(&open2, true, "GET /x HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+    static const char q[] = "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz123456e"
+                            "1:q9:get_peers1:t2:aa1:y1:qe";
+    tb_udp(b, "10.0.4.1", 6881, "10.0.4.3", 6881, q, sizeof(q) - 1);
+    conn_sends(&idle, false, "late");
+}
+
+/* The same capture classified inline, on a worker, and on a worker whose
+ * queue holds two items and 256 bytes (every packet waits for the worker,
+ * and larger ones are lent to it instead of copied): the same report. */
+/* nDPI keeps caches across flows (the "cache" confidence), so each run
+ * gets a classifier of its own: otherwise a run sees the previous one's
+ * answers. */
+static struct pw_classifier *fresh_classifier(void)
+{
+    struct pw_error err;
+    struct pw_classifier *c = NULL;
+    CHECK_EQ_INT(pw_classifier_new(&c, &err), 0);
+    return c;
+}
+
+static void test_threads_same_outcome(void)
+{
+    static const struct pw_alerts_opts modes[] = {
+        {.threads = 1},
+        {.threads = 2},
+        {.threads = 2, .ring_items = 2, .ring_bytes = 256},
+    };
+    char *want = NULL;
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        struct tb b;
+        mixed_capture(&b);
+        struct pw_classifier *saved = CLS;
+        CLS = fresh_classifier();
+        struct run r = run_opts(&b, NULL, true, &modes[m]);
+        char *got = outcome(&r);
+        CHECK(got != NULL);
+        if (m == 0) {
+            want = got;
+            CHECK(want && strstr(want, "Mining") && strstr(want, "BitTorrent") &&
+                  strstr(want, "alice"));
+        } else if (want && got) {
+            CHECK_EQ_STR(got, want);
+            free(got);
+        }
+        run_free(&r, &b);
+        pw_classifier_free(CLS);
+        CLS = saved;
+    }
+    free(want);
+}
+
+/* More flows than PW_CLS_MAX_LIVE (evictions), on a worker with a small
+ * queue: the same report as inline. */
+static void test_threads_evictions(void)
+{
+    char *out[2] = {NULL, NULL};
+    static const struct pw_alerts_opts modes[2] = {
+        {.threads = 1},
+        {.threads = 2, .ring_items = 16, .ring_bytes = 1024},
+    };
+    for (int m = 0; m < 2; m++) {
+        struct tb b;
+        tb_open(&b, "threads_many_flows");
+        unsigned n = PW_CLS_MAX_LIVE + 300;
+        char dst[32];
+        for (unsigned i = 0; i < n; i++) {
+            snprintf(dst, sizeof(dst), "10.%u.%u.%u", 8 + (i >> 16), (i >> 8) & 255, i & 255);
+            tb_tcp(&b, "10.200.0.1", 30000 + (i % 30000), dst, 80, 1, 0, SYN, "", 0);
+        }
+        struct pw_classifier *saved = CLS;
+        CLS = fresh_classifier();
+        struct run r = run_opts(&b, "[alerts]\nhandshake-failures = off\n", true, &modes[m]);
+        out[m] = outcome(&r);
+        struct pw_alerts_stats st;
+        pw_alerts_get_stats(r.a, &st);
+        CHECK(st.cls_evicted >= 300);
+        run_free(&r, &b);
+        pw_classifier_free(CLS);
+        CLS = saved;
+    }
+    CHECK(out[0] && out[1]);
+    if (out[0] && out[1])
+        CHECK(!strcmp(out[0], out[1]));
+    free(out[0]);
+    free(out[1]);
+}
+
 static void test_unknown_policy_names(void)
 {
     struct pw_policy *p = pw_policy_new();
@@ -828,6 +1008,8 @@ int main(void)
         TEST_CASE(test_mining),
         TEST_CASE(test_teamviewer),
         TEST_CASE(test_endpoint_reuse_and_confirm),
+        TEST_CASE(test_threads_same_outcome),
+        TEST_CASE(test_threads_evictions),
         TEST_CASE(test_bounded_classifier_state),
         TEST_CASE(test_unknown_policy_names),
         TEST_CASE(test_classifier_names),
