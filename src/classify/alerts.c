@@ -231,7 +231,17 @@ struct clsw {
     size_t nhosts, hosts_cap;
     uint64_t classified, evicted, reused, packets;
     uint32_t live_max;
+    /* A lower bound of the last_ms of every flow that is or will become
+     * live, published after each item (CLS_NO_FLOOR before the first):
+     * the oldest live flow's, or with none live the item's time. While
+     * capture times do not go backwards it never decreases, so any value
+     * the packet path reads is still a lower bound when the worker reaches
+     * a later item (cls_queue uses it to leave out clock-only items that
+     * could not expire anything). */
+    _Atomic int64_t floor_ms;
 };
+
+#define CLS_NO_FLOOR INT64_MIN
 
 /* One packet as the classifier needs it. */
 enum {
@@ -324,6 +334,11 @@ struct pw_alerts {
     pthread_t thr;
     bool thr_on;
     unsigned threads;
+    /* capture time of the last packet given to cls_queue; time_back once
+     * one went backwards (clock-only items are then all sent) */
+    int64_t last_now;
+    bool time_back;
+    bool all_clock_items; /* struct pw_alerts_opts */
     uint32_t ring_items;
     size_t ring_bytes;
 
@@ -849,7 +864,21 @@ static void cls_expire(struct clsw *w, int64_t now)
 }
 
 /* One packet of the capture, in frame order (data: it->len bytes). */
+static void cls_publish_floor(struct clsw *w, int64_t now)
+{
+    int64_t v = w->lru_head != NIL ? w->live[w->lru_head].last_ms : now;
+    atomic_store_explicit(&w->floor_ms, v, memory_order_relaxed);
+}
+
+static void cls_item_run(struct clsw *w, const struct citem *it, const uint8_t *data);
+
 static void cls_item(struct clsw *w, const struct citem *it, const uint8_t *data)
+{
+    cls_item_run(w, it, data);
+    cls_publish_floor(w, it->now);
+}
+
+static void cls_item_run(struct clsw *w, const struct citem *it, const uint8_t *data)
 {
     cls_expire(w, it->now);
     if (!it->f)
@@ -985,17 +1014,30 @@ static void cls_queue(struct pw_alerts *a, struct afl *f, uint32_t root, bool tc
                       uint32_t prep, bool feedable, const uint8_t *ip, size_t len, int64_t now,
                       uint64_t frame)
 {
-    struct citem local, *it = &local;
     if (a->threads > 1 && !a->thr_on)
         cls_thread_start(a);
+    if (f->cls != CLS_DONE && is_done(a->w, tcp, root))
+        f->cls = CLS_DONE; /* the packet path's copy of the answer */
+    /* A clock-only item makes the machine expire idle flows and nothing
+     * else; when no flow can have been idle long enough at `now`, leaving
+     * it out changes nothing (most packets of a large capture). */
+    if (now < a->last_now)
+        a->time_back = true;
+    a->last_now = now;
+    if (f->cls == CLS_DONE && !a->time_back && !a->all_clock_items) {
+        int64_t fl = atomic_load_explicit(&a->w->floor_ms, memory_order_relaxed);
+        if (fl != CLS_NO_FLOOR && now - fl <= CLS_IDLE_MS) {
+            a->st.cls_clock_skipped++;
+            return;
+        }
+    }
+    struct citem local, *it = &local;
     if (a->q)
         it = pw_spsc_slot(a->q);
     it->now = now;
     it->f = NULL;
     it->ext = NULL;
     it->len = 0;
-    if (f->cls != CLS_DONE && is_done(a->w, tcp, root))
-        f->cls = CLS_DONE; /* the packet path's copy of the answer */
     if (f->cls != CLS_DONE) {
         it->f = f;
         it->frame = frame;
@@ -2750,6 +2792,7 @@ static struct clsw *clsw_new(const struct pw_alerts *a, struct pw_classifier *cl
     w->max_fed = max_fed;
     w->reuse = reuse;
     w->lru_head = w->lru_tail = NIL;
+    atomic_init(&w->floor_ms, CLS_NO_FLOOR);
     w->live = calloc(PW_CLS_MAX_LIVE, sizeof(*w->live));
     w->live_free = malloc(PW_CLS_MAX_LIVE * sizeof(*w->live_free));
     w->eps = pw_flowtab_new(sizeof(struct ep), PW_ALERT_MAX_ENDPOINTS);
@@ -2810,6 +2853,7 @@ int pw_alerts_new_opts(struct pw_alerts **out, const struct pw_policy *pol,
         a->threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
     a->ring_items = opts && opts->ring_items ? opts->ring_items : CLS_RING_ITEMS;
     a->ring_bytes = opts && opts->ring_bytes ? opts->ring_bytes : CLS_RING_BYTES;
+    a->all_clock_items = opts && opts->all_clock_items;
     unsigned napps = pw_cls_app_count(cls);
     a->app_sev = malloc(napps ? napps : 1);
     a->app_ports = malloc((napps ? napps : 1) * sizeof(*a->app_ports));

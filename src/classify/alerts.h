@@ -81,6 +81,7 @@ struct pw_alerts_stats {
     uint64_t cls_evicted;    /* classifications cut short at PW_CLS_MAX_LIVE */
     uint64_t cls_reused;     /* flows that took their server endpoint's known answer */
     uint64_t cls_packets;    /* packets given to the classifier */
+    uint64_t cls_clock_skipped; /* packets of classified flows not queued: nothing could expire */
     uint64_t alerts_dropped; /* alerts past PW_ALERT_MAX_ALERTS */
     uint32_t cls_live_max;   /* most classifier states held at once */
     size_t memory;           /* bytes of flow records and tables */
@@ -107,6 +108,9 @@ struct pw_alerts_opts {
     /* queue sizes, 0: defaults (tests make them small to exercise waits) */
     uint32_t ring_items;
     size_t ring_bytes;
+    /* queue every packet of a classified flow for the idle clock, even
+     * when no flow can expire (tests compare the two; same result) */
+    bool all_clock_items;
 };
 
 /* pw_alerts_new with options (NULL: defaults). The classifier is used by
