@@ -93,3 +93,16 @@ const struct pw_field pw_fields_eth[] = {
     {"eth.type", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_ETH, get_type},
     {NULL, NULL, 0, 0, 0, NULL},
 };
+
+/* An 802.3 frame's label ends in a space: tshark's format leaves room for
+ * the addresses it only adds to Ethernet II. */
+size_t pw_label_eth(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    if (l->u.eth.type < ETH_TYPE_MIN)
+        return pw_label_add(buf, n, 0, "IEEE 802.3 Ethernet ");
+    size_t at = pw_label_add(buf, n, 0, "Ethernet II, Src: ");
+    at = pw_label_mac(buf, n, at, l->u.eth.src);
+    at = pw_label_add(buf, n, at, ", Dst: ");
+    return pw_label_mac(buf, n, at, l->u.eth.dst);
+}

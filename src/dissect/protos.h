@@ -6,6 +6,19 @@
 
 #define PW_DECLARE_DISSECTOR(name) int pw_dissect_##name(struct pw_dctx *d, struct pw_cur *c)
 #define PW_DECLARE_FIELDS(name) extern const struct pw_field pw_fields_##name[]
+#define PW_DECLARE_LABEL(name)                                                                     \
+    size_t pw_label_##name(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,       \
+                           size_t n)
+
+/* Tree item labels (pw_label_fn), each in its protocol's file; frame.c has
+ * `frame`, dissect.c the `_ws.*` pseudo layers. */
+PW_DECLARE_LABEL(frame);
+PW_DECLARE_LABEL(ws);
+PW_DECLARE_LABEL(eth);
+PW_DECLARE_LABEL(ip);
+PW_DECLARE_LABEL(ipv6);
+PW_DECLARE_LABEL(tcp);
+PW_DECLARE_LABEL(udp);
 
 PW_DECLARE_DISSECTOR(eth);
 PW_DECLARE_DISSECTOR(llc);

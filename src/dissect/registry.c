@@ -26,7 +26,7 @@ enum {
 static const struct pw_dissector dissectors[] = {
     {PW_P_FRAME, NULL, pw_fields_frame}, /* fields only: frame is never a layer */
     {PW_P_DATA, NULL, pw_fields_data},   /* layers pushed by pw_data() */
-    {PW_P_ETH, pw_dissect_eth, pw_fields_eth},
+    {PW_P_ETH, pw_dissect_eth, pw_fields_eth, pw_label_eth},
     {PW_P_LLC, pw_dissect_llc, pw_fields_llc},
     {PW_P_VLAN, pw_dissect_vlan, pw_fields_vlan},
     {PW_P_IEEE8021AD, pw_dissect_ieee8021ad, pw_fields_ieee8021ad},
@@ -38,8 +38,8 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_PPPOES, pw_dissect_pppoes, pw_fields_pppoes},
     {PW_P_LOOP, pw_dissect_loop, pw_fields_loop},
     {PW_P_ARP, pw_dissect_arp, pw_fields_arp},
-    {PW_P_IP, pw_dissect_ipv4, pw_fields_ip},
-    {PW_P_IPV6, pw_dissect_ipv6, pw_fields_ipv6},
+    {PW_P_IP, pw_dissect_ipv4, pw_fields_ip, pw_label_ip},
+    {PW_P_IPV6, pw_dissect_ipv6, pw_fields_ipv6, pw_label_ipv6},
     {PW_P_IPV6_HOPOPTS, pw_dissect_ipv6_hopopts, NULL}, /* fields: in pw_fields_ipv6 */
     {PW_P_IPV6_ROUTING, pw_dissect_ipv6_routing, NULL},
     {PW_P_IPV6_FRAGHDR, pw_dissect_ipv6_fraghdr, NULL},
@@ -47,8 +47,8 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_AH, pw_dissect_ah, pw_fields_ah},
     {PW_P_ICMP, pw_dissect_icmp, pw_fields_icmp},
     {PW_P_ICMPV6, pw_dissect_icmpv6, pw_fields_icmpv6},
-    {PW_P_TCP, pw_dissect_tcp, pw_fields_tcp},
-    {PW_P_UDP, pw_dissect_udp, pw_fields_udp},
+    {PW_P_TCP, pw_dissect_tcp, pw_fields_tcp, pw_label_tcp},
+    {PW_P_UDP, pw_dissect_udp, pw_fields_udp, pw_label_udp},
     {PW_P_GRE, pw_dissect_gre, pw_fields_gre},
     {PW_P_VXLAN, pw_dissect_vxlan, pw_fields_vxlan},
     /* application protocols (issue 3) */
@@ -290,6 +290,22 @@ const struct pw_dissector *pw_dissector_for(unsigned proto)
 {
     ensure_tables();
     return proto < PW_P__COUNT ? tab.by_proto[proto] : NULL;
+}
+
+size_t pw_proto_label(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (n)
+        buf[0] = '\0';
+    if (!l)
+        return pw_label_frame(pkt, NULL, buf, n);
+    switch (l->proto) {
+    case PW_P_WS_MALFORMED:
+    case PW_P_WS_SHORT:
+    case PW_P_WS_UNREASSEMBLED: return pw_label_ws(pkt, l, buf, n);
+    default: break;
+    }
+    const struct pw_dissector *ds = pw_dissector_for(l->proto);
+    return ds && ds->label ? ds->label(pkt, l, buf, n) : 0;
 }
 
 /* Field tables of the stages after dissection, which read results those
