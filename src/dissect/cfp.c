@@ -7,8 +7,9 @@
  *
  * tshark lists `eth:cfp:eth` in frame.protocols, but the heuristic runs
  * before the Ethernet tree item is made, so the hierarchy starts at `cfp`:
- * the outer `eth` layer is flagged PW_LF_SUBTREE and the `cfp` layer covers
- * the whole 16-byte header. */
+ * the outer `eth` layer is flagged PW_LF_SUBTREE and PW_LF_NOTREE (no
+ * item: no eth.* fields, no `-e eth` occurrence) and the `cfp` layer
+ * covers the whole 16-byte header. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
@@ -23,7 +24,7 @@ int pw_dissect_cfp(struct pw_dctx *d, struct pw_cur *c)
     if (!outer || outer->proto != PW_P_ETH || outer->hlen != ETH_HLEN ||
         pw_cur_frame_off(c) != outer->off + ETH_HLEN)
         return PW_DIS_NOT_MINE;
-    outer->flags |= PW_LF_SUBTREE;
+    outer->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
     struct pw_layer *l = pw_push_layer(d, PW_P_CFP, c);
     if (!l)
         return PW_DIS_OK;

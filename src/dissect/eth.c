@@ -24,9 +24,10 @@ int pw_dissect_eth(struct pw_dctx *d, struct pw_cur *c)
     if (!pw_check_cur(d, l, c)) {
         /* a header cut by the capture: tshark lists `eth` in
          * frame.protocols but its tree item is never added (only the
-         * `_ws.short` item is), so it is not a hierarchy level */
+         * `_ws.short` item is): no hierarchy level, no fields, and
+         * filters do not see it */
         if (l->flags & PW_LF_TRUNCATED)
-            l->flags |= PW_LF_SUBTREE;
+            l->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
         return PW_DIS_OK;
     }
 
