@@ -50,16 +50,16 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_ICMPV6, pw_dissect_icmpv6, pw_fields_icmpv6},
     {PW_P_TCP, pw_dissect_tcp, pw_fields_tcp, pw_label_tcp},
     {PW_P_UDP, pw_dissect_udp, pw_fields_udp, pw_label_udp},
-    {PW_P_GRE, pw_dissect_gre, pw_fields_gre},
+    {PW_P_GRE, pw_dissect_gre, pw_fields_gre, pw_label_gre},
     {PW_P_VXLAN, pw_dissect_vxlan, pw_fields_vxlan},
     /* application protocols (issue 3) */
     {PW_P_DNS, pw_dissect_dns, pw_fields_dns, pw_label_dns},
     {PW_P_MDNS, pw_dissect_mdns, NULL, pw_label_dns},
     {PW_P_LLMNR, pw_dissect_llmnr, NULL, pw_label_dns},
     {PW_P_NBNS, pw_dissect_nbns, NULL},
-    {PW_P_DHCP, pw_dissect_dhcp, NULL},
+    {PW_P_DHCP, pw_dissect_dhcp, NULL, pw_label_dhcp},
     {PW_P_DHCPV6, pw_dissect_dhcpv6, NULL},
-    {PW_P_NTP, pw_dissect_ntp, NULL},
+    {PW_P_NTP, pw_dissect_ntp, NULL, pw_label_ntp},
     {PW_P_SSDP, pw_dissect_ssdp, NULL},
     {PW_P_SYSLOG, pw_dissect_syslog, NULL},
     {PW_P_SNMP, pw_dissect_snmp, NULL},
@@ -91,24 +91,24 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap}, /* pushes wlan_radio */
     {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
     /* tunnels and encapsulations */
-    {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls},
+    {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls, pw_label_mpls},
     {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},
-    {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve},
+    {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve, pw_label_geneve},
     {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya},
     {PW_P_GTP, pw_dissect_gtp, pw_fields_gtp}, /* also the gtpv2.* fields */
     {PW_P_VXLAN_GPE, pw_dissect_vxlan_gpe, NULL}, /* pushes PW_P_VXLAN layers */
     {PW_P_NSH, pw_dissect_nsh, pw_fields_nsh},
-    {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan},
+    {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan, pw_label_erspan},
     {PW_P_CMD, pw_dissect_cmd, pw_fields_cmd},
     {PW_P_VNTAG, pw_dissect_vntag, pw_fields_vntag},
     {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp},
-    {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp},
+    {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp, pw_label_sctp},
     {PW_P_ESP, pw_dissect_esp, NULL},
     {PW_P_VRRP, pw_dissect_vrrp, NULL},
     {PW_P_BOFL, pw_dissect_bofl, NULL},
     /* layer-only dissectors for protocols tshark shows instead of `data`
      * (issue 5 conformance; their bindings are in one block below) */
-    {PW_P_STP, pw_dissect_stp, NULL},
+    {PW_P_STP, pw_dissect_stp, NULL, pw_label_stp},
     {PW_P_LCP, pw_dissect_lcp, NULL},
     {PW_P_ISAKMP, pw_dissect_isakmp, NULL},
     {PW_P_BVLC, pw_dissect_bvlc, NULL},

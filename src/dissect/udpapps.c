@@ -4,6 +4,7 @@
  * (RFC 3416), SIP (RFC 3261), STUN (RFC 8489) and the NetBIOS datagram
  * service (RFC 1002 4.4). Each takes the whole datagram. */
 #include "dissect/appsimple.h"
+#include "dissect/fget.h"
 
 /* tshark reads NTP's fixed header whatever the datagram's length: 48 bytes
  * for the time modes, 12 for a control message (mode 6), 8 for a private
@@ -216,4 +217,23 @@ int pw_dissect_lsd(struct pw_dctx *d, struct pw_cur *c)
         return PW_DIS_NOT_MINE;
     pw_app_whole(d, PW_P_LSD, c);
     return PW_DIS_OK;
+}
+
+/* "Network Time Protocol (NTP Version 4, client)": version and mode from
+ * the first byte */
+size_t pw_label_ntp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    static const char *const modes[8] = {"reserved", "symmetric active", "symmetric passive",
+                                         "client",   "server",           "broadcast",
+                                         "control",  "private"};
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 1);
+    if (!p || (l->flags & PW_LF_REASSEMBLED))
+        return 0;
+    unsigned ver = (p[0] >> 3) & 7u;
+    size_t at = pw_label_add(buf, n, 0, "Network Time Protocol (");
+    if (ver >= 1 && ver <= 4)
+        at = pw_label_add(buf, n, at, "NTP Version %u, ", ver);
+    else
+        at = pw_label_add(buf, n, at, "reserved, ");
+    return pw_label_add(buf, n, at, "%s)", modes[p[0] & 7u]);
 }
