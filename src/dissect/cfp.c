@@ -49,3 +49,25 @@ const struct pw_field pw_fields_cfp[] = {
     {"cfp.ttl", "TTL", PW_FT_UINT16, PW_BASE_DEC, PW_P_CFP, get_ttl},
     PW_FIELDS_END,
 };
+
+/* A FabricPath address is shown as switch-id.sub-switch-id.LID (12, 8 and
+ * 16 bits of the last five bytes); a group destination as a MAC (tshark
+ * looks at the I/G bit of the destination only). */
+static size_t fp_addr(char *buf, size_t n, size_t at, const uint8_t *a, bool dst)
+{
+    if (dst && (a[0] & 1))
+        return pw_label_mac(buf, n, at, a);
+    return pw_label_add(buf, n, at, "%03x.%02x.%04x", ((a[1] & 0x0fu) << 8) | a[2], a[3],
+                        (unsigned)pw_get_be16(a + 4));
+}
+
+size_t pw_label_cfp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 12);
+    if (!p)
+        return 0;
+    size_t at = pw_label_add(buf, n, 0, "Cisco FabricPath, Src: ");
+    at = fp_addr(buf, n, at, p + 6, false);
+    at = pw_label_add(buf, n, at, ", Dst: ");
+    return fp_addr(buf, n, at, p, true);
+}

@@ -355,3 +355,16 @@ size_t pw_label_ipv6(const struct pw_packet *pkt, const struct pw_layer *l, char
     at = pw_label_add(buf, n, at, ", Dst: ");
     return pw_label_ip6addr(buf, n, at, l->u.ip6.dst);
 }
+
+/* the routing type's name; types not seen in the corpus stay unlabelled */
+size_t pw_label_ipv6_routing(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                             size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 3);
+    if (!p)
+        return 0;
+    const char *what = p[2] == 0 ? "Source Route" : p[2] == 4 ? "Segment Routing" : NULL;
+    if (!what)
+        return 0;
+    return pw_label_add(buf, n, 0, "Routing Header for IPv6 (%s)", what);
+}

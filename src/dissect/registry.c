@@ -42,7 +42,7 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_IP, pw_dissect_ipv4, pw_fields_ip, pw_label_ip},
     {PW_P_IPV6, pw_dissect_ipv6, pw_fields_ipv6, pw_label_ipv6},
     {PW_P_IPV6_HOPOPTS, pw_dissect_ipv6_hopopts, NULL}, /* fields: in pw_fields_ipv6 */
-    {PW_P_IPV6_ROUTING, pw_dissect_ipv6_routing, NULL},
+    {PW_P_IPV6_ROUTING, pw_dissect_ipv6_routing, NULL, pw_label_ipv6_routing},
     {PW_P_IPV6_FRAGHDR, pw_dissect_ipv6_fraghdr, NULL},
     {PW_P_IPV6_DSTOPTS, pw_dissect_ipv6_dstopts, NULL},
     {PW_P_AH, pw_dissect_ah, pw_fields_ah},
@@ -86,22 +86,22 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_IPOIB, pw_dissect_ipoib, pw_fields_ipoib},
     {PW_P_IPNET, pw_dissect_ipnet, pw_fields_ipnet},
     {PW_P_PKTAP, pw_dissect_pktap, pw_fields_pktap},
-    {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi},
-    {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi},
-    {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap}, /* pushes wlan_radio */
+    {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi, pw_label_ppi},
+    {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi, pw_label_fddi},
+    {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap, pw_label_radiotap}, /* pushes wlan_radio */
     {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
     /* tunnels and encapsulations */
     {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls, pw_label_mpls},
     {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},
     {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve, pw_label_geneve},
-    {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya},
+    {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya, pw_label_ayiya},
     {PW_P_GTP, pw_dissect_gtp, pw_fields_gtp}, /* also the gtpv2.* fields */
     {PW_P_VXLAN_GPE, pw_dissect_vxlan_gpe, NULL}, /* pushes PW_P_VXLAN layers */
     {PW_P_NSH, pw_dissect_nsh, pw_fields_nsh},
     {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan, pw_label_erspan},
     {PW_P_CMD, pw_dissect_cmd, pw_fields_cmd},
     {PW_P_VNTAG, pw_dissect_vntag, pw_fields_vntag},
-    {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp},
+    {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp, pw_label_cfp},
     {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp, pw_label_sctp},
     {PW_P_ESP, pw_dissect_esp, NULL},
     {PW_P_VRRP, pw_dissect_vrrp, NULL},
