@@ -237,3 +237,39 @@ size_t pw_label_ntp(const struct pw_packet *pkt, const struct pw_layer *l, char 
         at = pw_label_add(buf, n, at, "reserved, ");
     return pw_label_add(buf, n, at, "%s)", modes[p[0] & 7u]);
 }
+
+/* "Session Initiation Protocol (INVITE)" for a request line, "(401)" for a
+ * status line; other first lines leave the item unlabelled */
+size_t pw_label_sip(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (l->flags & PW_LF_REASSEMBLED || l->off >= pkt->caplen)
+        return 0;
+    uint32_t cap = pkt->caplen - l->off, len = cap < l->len ? cap : l->len;
+    const char *p = (const char *)pkt->data + l->off;
+    uint32_t eol = 0;
+    while (eol < len && p[eol] != '\r' && p[eol] != '\n')
+        eol++;
+    if (eol > 12 && !memcmp(p, "SIP/2.0 ", 8)) {
+        for (unsigned i = 8; i < 11; i++)
+            if (p[i] < '0' || p[i] > '9')
+                return 0;
+        return pw_label_add(buf, n, 0, "Session Initiation Protocol (%.3s)", p + 8);
+    }
+    uint32_t sp = 0;
+    while (sp < eol && p[sp] != ' ')
+        sp++;
+    if (sp == 0 || sp == eol || eol < 8 || memcmp(p + eol - 8, " SIP/2.0", 8))
+        return 0;
+    return pw_label_add(buf, n, 0, "Session Initiation Protocol (%.*s)", (int)sp, p);
+}
+
+/* tshark names only TURN ChannelData messages (first two bits 01) in the
+ * item */
+size_t pw_label_stun(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 1);
+    if (!p || (l->flags & PW_LF_REASSEMBLED) || (p[0] & 0xc0) != 0x40)
+        return 0;
+    return pw_label_add(buf, n, 0,
+                        "Session Traversal Utilities for NAT, TURN ChannelData Message");
+}
