@@ -114,6 +114,9 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_BVLC, pw_dissect_bvlc, NULL},
     {PW_P_BACNET, pw_dissect_bacnet, NULL},
     {PW_P_SAP, pw_dissect_sap, NULL},
+    /* protocols of the application stage's TCP table (app.c), here for
+     * their labels only */
+    {PW_P_TPKT, NULL, NULL, pw_label_tpkt},
 };
 
 static const struct pw_binding bindings[] = {
