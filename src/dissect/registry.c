@@ -61,7 +61,7 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_DHCPV6, pw_dissect_dhcpv6, NULL},
     {PW_P_NTP, pw_dissect_ntp, NULL, pw_label_ntp},
     {PW_P_SSDP, pw_dissect_ssdp, NULL},
-    {PW_P_SYSLOG, pw_dissect_syslog, NULL},
+    {PW_P_SYSLOG, pw_dissect_syslog, NULL, pw_label_syslog},
     {PW_P_SNMP, pw_dissect_snmp, NULL},
     {PW_P_SIP, pw_dissect_sip, NULL, pw_label_sip},
     {PW_P_STUN, pw_dissect_stun, NULL, pw_label_stun},

@@ -273,3 +273,61 @@ size_t pw_label_stun(const struct pw_packet *pkt, const struct pw_layer *l, char
     return pw_label_add(buf, n, 0,
                         "Session Traversal Utilities for NAT, TURN ChannelData Message");
 }
+
+/* tshark's text form of message bytes: printable ASCII as it is, C escapes
+ * for the usual control characters, octal for any other byte */
+static size_t add_text(char *buf, size_t n, size_t at, const uint8_t *p, uint32_t len)
+{
+    static const char esc[] = {['\a'] = 'a', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
+                               ['\r'] = 'r', ['\t'] = 't', ['\v'] = 'v'};
+    for (uint32_t i = 0; i < len; i++) {
+        uint8_t c = p[i];
+        if (c >= 0x20 && c < 0x7f)
+            at = pw_label_add(buf, n, at, "%c", c);
+        else if (c < sizeof(esc) && esc[c])
+            at = pw_label_add(buf, n, at, "\\%c", esc[c]);
+        else
+            at = pw_label_add(buf, n, at, "\\%03o", c);
+    }
+    return at;
+}
+
+/* "Syslog message: DAEMON.INFO: <the rest, escaped>". tshark's labels hold
+ * 239 bytes: a longer one becomes " [truncated]" and the first 226 bytes
+ * of the text. */
+size_t pw_label_syslog(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    static const char *const fac[24] = {
+        "KERN",   "USER",   "MAIL",   "DAEMON", "AUTH",   "SYSLOG", "LPR",    "NEWS",
+        "UUCP",   "CRON",   "AUTHPRIV", "FTP",  "NTP",    "AUDIT",  "ALERT",  "CRON2",
+        "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7"};
+    static const char *const lev[8] = {"EMERG",   "ALERT",  "CRIT", "ERR",
+                                       "WARNING", "NOTICE", "INFO", "DEBUG"};
+    enum { LABEL_MAX = 239, KEPT = 226 };
+    if ((l->flags & PW_LF_REASSEMBLED) || l->off > pkt->caplen || pkt->caplen - l->off < l->len)
+        return 0;
+    const uint8_t *p = pkt->data + l->off;
+    uint32_t len = l->len, msg = 0;
+    int pri = -1;
+    if (len >= 3 && p[0] == '<') {
+        uint32_t i = 1;
+        int v = 0;
+        while (i < len && i < 4 && p[i] >= '0' && p[i] <= '9')
+            v = v * 10 + (p[i++] - '0');
+        if (i > 1 && i < len && p[i] == '>') {
+            pri = v;
+            msg = i + 1;
+        }
+    }
+    char full[LABEL_MAX + 2];
+    size_t at;
+    if (pri >= 0)
+        at = pw_label_add(full, sizeof(full), 0, "Syslog message: %s.%s: ",
+                          pri / 8 < 24 ? fac[pri / 8] : "UNKNOWN", lev[pri % 8]);
+    else
+        at = pw_label_add(full, sizeof(full), 0, "Syslog message: (unknown): ");
+    at = add_text(full, sizeof(full), at, p + msg, len - msg);
+    if (at <= LABEL_MAX)
+        return pw_label_add(buf, n, 0, "%s", full);
+    return pw_label_add(buf, n, 0, " [truncated]%.*s", (int)KEPT, full);
+}
