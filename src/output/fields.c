@@ -351,8 +351,14 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
                 /* tshark's exception handler adds its expert info inside
                  * the labelled item, and an expert of the Malformed group
                  * brings an unlabelled `_ws.malformed` of its own */
-                if (l->proto == PW_P_WS_MALFORMED && l->u.ws.kind != PW_WS_EXPERT &&
-                    n < MAX_OCC) {
+                uint32_t more = 0;
+                if (l->proto == PW_P_WS_MALFORMED && l->u.ws.kind != PW_WS_EXPERT)
+                    more = 1;
+                /* a layer standing for several PDUs is that many items;
+                 * the label, if any, is the first PDU's */
+                if (l->flags & PW_LF_REPEAT)
+                    more = l->u.app.count > 1 ? l->u.app.count - 1 : 0;
+                for (; more && n < MAX_OCC; more--) {
                     fs->vals[n].type = PW_FT_PROTOCOL;
                     fs->vals[n].v.i = OCC_ABBREV;
                     n++;
