@@ -504,6 +504,7 @@ static int handle_packet(struct pw_reader *r, struct pw_error *err, const struct
     rec->len = len;
     rec->linktype = ifc->linktype;
     rec->ifindex = (uint32_t)(ifc - r->ifaces);
+    rec->iface = ifc;
     rec->offset = b->off;
     set_ts(rec, ifc, ticks);
 

@@ -34,6 +34,8 @@ static inline int64_t pw_ts_ns(struct pw_ts t)
     return t.sec * 1000000000LL + (int64_t)t.nsec;
 }
 
+struct pw_iface;
+
 /* One packet record. */
 struct pw_record {
     const uint8_t *data;  /* captured bytes */
@@ -46,6 +48,10 @@ struct pw_record {
     const char *comment;  /* first pcapng opt_comment, NOT NUL-terminated; or NULL */
     uint32_t comment_len;
     uint32_t ncomments;   /* number of opt_comment options on the record */
+    /* pcapng packet blocks that name their interface (EPB, PB): it, valid
+     * until the next read like data; else NULL. tshark's frame label
+     * names the interface only then. */
+    const struct pw_iface *iface;
 };
 
 struct pw_iface {

@@ -434,6 +434,15 @@ static void needs_of(void *arg, const char *abbrev)
     need[1] |= pw_field_needs_app(abbrev);
 }
 
+/* A `tcp` column prints tshark's label, whose Seq and Ack are relative
+ * sequence numbers: the flow stage's (a filter on `tcp` needs no flows). */
+static void column_needs_of(void *arg, const char *abbrev)
+{
+    needs_of(arg, abbrev);
+    if (!strcmp(abbrev, "tcp"))
+        ((bool *)arg)[0] = true;
+}
+
 int pw_cmd_filter(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -574,7 +583,7 @@ int pw_cmd_filter(int argc, char **argv)
     if (st.f)
         pw_filter_foreach_field(st.f, needs_of, need);
     if (st.fields)
-        pw_fields_foreach(st.fields, needs_of, need);
+        pw_fields_foreach(st.fields, column_needs_of, need);
     if (need[0] || need[1]) {
         flows = pw_flows_new(NULL, &err);
         if (!flows) {

@@ -209,11 +209,17 @@ struct pw_layer *pw_app_push(struct pw_dctx *d, unsigned proto, const struct pw_
     return l;
 }
 
-static void push_pseudo_item(struct pw_dctx *d, unsigned proto, uint32_t off)
+/* `by` and `kind` name a `_ws.*` item (struct pw_layer's ws) */
+static void push_pseudo_item(struct pw_dctx *d, unsigned proto, uint32_t off, unsigned by,
+                             enum pw_ws_kind kind)
 {
     struct pw_cur c = pw_cur_make(d->pkt->data, 0, 0);
     c.off = off;
-    pw_push_layer(d, proto, &c);
+    struct pw_layer *l = pw_push_layer(d, proto, &c);
+    if (l) {
+        l->u.ws.proto = (uint16_t)by;
+        l->u.ws.kind = (uint8_t)kind;
+    }
 }
 
 /* ---- TCP ------------------------------------------------------------------- */
@@ -281,7 +287,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
             if (!p->per_call)
                 dissect_pdu_in_call(d, p, &rest, &s->dir->st, o == o0);
             if (n == PW_PDU_REST_BAD)
-                push_pseudo_item(d, PW_P_WS_MALFORMED, pl->off + o);
+                push_pseudo_item(d, PW_P_WS_MALFORMED, pl->off + o, p->proto, PW_WS_EXCEPTION);
             return;
         }
         if (n == PW_PDU_UNTIL_FIN && s->fin && avail == left)
@@ -308,7 +314,7 @@ static void tcp_call(struct pw_dctx *d, struct tcp_seg *s, uint32_t o)
                 dissect_pdu(d, p, &rest, &s->dir->st); /* notes the cut head */
             else if (!p->per_call)
                 pw_app_push(d, p->proto, &rest);
-            push_pseudo_item(d, PW_P_WS_SHORT, pl->off + o);
+            push_pseudo_item(d, PW_P_WS_SHORT, pl->off + o, p->proto, PW_WS_EXCEPTION);
             return;
         }
         uint32_t need = n == PW_PDU_UNTIL_FIN ? PW_REASM_UNTIL_FIN
@@ -368,7 +374,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
      * the reassembled PDU's items */
     bool fin_only = s->pl.rep == 0;
     if (fin_only)
-        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
+        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off, PW_P_TCP, PW_WS_EXPERT);
     unsigned first = d->pkt->nlayers;
     struct pw_cur pdu = pw_cur_make(r->buf, r->kept < total ? r->kept : total, total);
     pdu.off = s->pl.off;
@@ -382,7 +388,7 @@ static void tcp_continue(struct pw_dctx *d, struct tcp_seg *s, bool fin)
     for (unsigned i = first; i < d->pkt->nlayers; i++)
         d->pkt->layer[i].flags |= PW_LF_REASSEMBLED;
     if (!fin_only)
-        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off);
+        push_pseudo_item(d, PW_P_TCP_SEGMENTS, s->pl.off, PW_P_TCP, PW_WS_EXPERT);
     if (s->p->per_call && total == r->have && r->kept == r->have) {
         /* the call took whole segments: if its last PDU is incomplete, the
          * protocol asks for the rest of it, starting where it begins */
@@ -554,7 +560,7 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
             if (v == PW_REASM_OVERLAP) {
                 pw_anomaly(&d, PW_AN_TCP_REASM_OVERLAP);
                 pw_anomaly(&d, PW_AN_MALFORMED);
-                push_pseudo_item(&d, PW_P_WS_MALFORMED, off);
+                push_pseudo_item(&d, PW_P_WS_MALFORMED, off, PW_P_TCP, PW_WS_REASM_OVERLAP);
             }
             return;
         }

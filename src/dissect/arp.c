@@ -112,3 +112,44 @@ const struct pw_field pw_fields_arp[] = {
     {"arp.dst.proto_ipv4", "Target IP address", PW_FT_IPV4, PW_BASE_NONE, PW_P_ARP, get_dst_ip},
     PW_FIELDS_END,
 };
+
+static bool all_zero(const uint8_t *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* "Address Resolution Protocol (request)": the opcode, and for requests and
+ * replies what tshark recognises in the addresses (RFC 5227 probes and
+ * announcements, gratuitous ARP: sender and target protocol addresses
+ * equal). Only a message whose addresses were all read is labelled. */
+size_t pw_label_arp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (l->flags & (PW_LF_TRUNCATED | PW_LF_MALFORMED))
+        return 0;
+    const uint8_t *a = pw_lbytes(pkt, l, 0, l->hlen);
+    if (!a)
+        return 0;
+    static const char *const ops[] = {NULL, "request", "reply", "reverse request",
+                                      "reverse reply", "drarp request", "drarp reply",
+                                      "drarp error", "inverse request", "inverse reply"};
+    uint16_t op = l->u.arp.opcode;
+    size_t at = pw_label_add(buf, n, 0, "Address Resolution Protocol (");
+    if (op == 0 || op >= sizeof(ops) / sizeof(ops[0]))
+        return pw_label_add(buf, n, at, "opcode 0x%04x)", op);
+    if (op <= 2) {
+        unsigned hln = l->u.arp.hln, pln = l->u.arp.pln;
+        const uint8_t *spa = a + addr_off(l, 1), *tha = a + addr_off(l, 2),
+                      *tpa = a + addr_off(l, 3);
+        bool gratuitous = memcmp(spa, tpa, pln) == 0;
+        if (op == 1 && all_zero(tha, hln) && pln && all_zero(spa, pln))
+            return pw_label_add(buf, n, at, "ARP Probe)");
+        if (op == 1 && all_zero(tha, hln) && gratuitous)
+            return pw_label_add(buf, n, at, "ARP Announcement)");
+        if (gratuitous)
+            return pw_label_add(buf, n, at, "%s/gratuitous ARP)", ops[op]);
+    }
+    return pw_label_add(buf, n, at, "%s)", ops[op]);
+}

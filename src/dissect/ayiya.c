@@ -93,3 +93,10 @@ const struct pw_field pw_fields_ayiya[] = {
     {"ayiya.nextheader", "Next Header", PW_FT_UINT8, PW_BASE_HEX, PW_P_AYIYA, get_nxt},
     PW_FIELDS_END,
 };
+
+size_t pw_label_ayiya(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    (void)l;
+    return pw_label_add(buf, n, 0, "AYIYA");
+}

@@ -7,8 +7,9 @@
  *
  * tshark lists `eth:cfp:eth` in frame.protocols, but the heuristic runs
  * before the Ethernet tree item is made, so the hierarchy starts at `cfp`:
- * the outer `eth` layer is flagged PW_LF_SUBTREE and the `cfp` layer covers
- * the whole 16-byte header. */
+ * the outer `eth` layer is flagged PW_LF_SUBTREE and PW_LF_NOTREE (no
+ * item: no eth.* fields, no `-e eth` occurrence) and the `cfp` layer
+ * covers the whole 16-byte header. */
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
@@ -23,7 +24,7 @@ int pw_dissect_cfp(struct pw_dctx *d, struct pw_cur *c)
     if (!outer || outer->proto != PW_P_ETH || outer->hlen != ETH_HLEN ||
         pw_cur_frame_off(c) != outer->off + ETH_HLEN)
         return PW_DIS_NOT_MINE;
-    outer->flags |= PW_LF_SUBTREE;
+    outer->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
     struct pw_layer *l = pw_push_layer(d, PW_P_CFP, c);
     if (!l)
         return PW_DIS_OK;
@@ -48,3 +49,25 @@ const struct pw_field pw_fields_cfp[] = {
     {"cfp.ttl", "TTL", PW_FT_UINT16, PW_BASE_DEC, PW_P_CFP, get_ttl},
     PW_FIELDS_END,
 };
+
+/* A FabricPath address is shown as switch-id.sub-switch-id.LID (12, 8 and
+ * 16 bits of the last five bytes); a group destination as a MAC (tshark
+ * looks at the I/G bit of the destination only). */
+static size_t fp_addr(char *buf, size_t n, size_t at, const uint8_t *a, bool dst)
+{
+    if (dst && (a[0] & 1))
+        return pw_label_mac(buf, n, at, a);
+    return pw_label_add(buf, n, at, "%03x.%02x.%04x", ((a[1] & 0x0fu) << 8) | a[2], a[3],
+                        (unsigned)pw_get_be16(a + 4));
+}
+
+size_t pw_label_cfp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 12);
+    if (!p)
+        return 0;
+    size_t at = pw_label_add(buf, n, 0, "Cisco FabricPath, Src: ");
+    at = fp_addr(buf, n, at, p + 6, false);
+    at = pw_label_add(buf, n, at, ", Dst: ");
+    return fp_addr(buf, n, at, p, true);
+}

@@ -9,6 +9,7 @@
  * An option whose length runs past the datagram is the error tshark
  * reports as a malformed packet. */
 #include "dissect/appsimple.h"
+#include "dissect/fget.h"
 
 #define BOOTP_FIXED 236u
 #define DHCP_MAGIC 0x63825363u
@@ -42,4 +43,43 @@ int pw_dissect_dhcp(struct pw_dctx *d, struct pw_cur *c)
         return PW_DIS_OK;
     c->pos = c->cap;
     return PW_DIS_OK;
+}
+
+/* "Dynamic Host Configuration Protocol (Discover)": the message type
+ * option (53), looked up again in the captured options */
+size_t pw_label_dhcp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    static const char *const types[] = {NULL,      "Discover", "Offer",  "Request", "Decline",
+                                        "ACK",     "NAK",      "Release", "Inform",
+                                        "Force Renew"};
+    /* tshark labels the item as soon as it has read the option, so a
+     * message malformed further on keeps its label */
+    if (l->flags & PW_LF_REASSEMBLED)
+        return 0;
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 0);
+    if (!p)
+        return 0;
+    uint32_t cap = pkt->caplen - l->off, end = cap < l->len ? cap : l->len;
+    uint32_t at = BOOTP_FIXED + 4;
+    if (end < at || pw_get_be32(p + BOOTP_FIXED) != DHCP_MAGIC)
+        return 0;
+    while (at < end) {
+        uint8_t code = p[at++];
+        if (code == 0)
+            continue;
+        if (code == 255 || at >= end)
+            break;
+        uint8_t len = p[at++];
+        if (code == 53 && len >= 1 && at < end) {
+            uint8_t t = p[at];
+            if (t >= 1 && t < sizeof(types) / sizeof(types[0]))
+                return pw_label_add(buf, n, 0, "Dynamic Host Configuration Protocol (%s)",
+                                    types[t]);
+            return pw_label_add(buf, n, 0,
+                                "Dynamic Host Configuration Protocol (Unknown Message Type (0x%02x))",
+                                t);
+        }
+        at += len;
+    }
+    return 0;
 }

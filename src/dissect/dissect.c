@@ -2,7 +2,12 @@
  * dissector hand its payload on through the binding tables, and keep the
  * per-packet record consistent when something is cut short or lies. */
 #include "dissect/dissect.h"
+#include "dissect/protos.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const proto_abbrev[PW_P__COUNT] = {
@@ -92,9 +97,12 @@ struct pw_layer *pw_push_layer(struct pw_dctx *d, unsigned proto, const struct p
 }
 
 /* Pseudo layers never fail: if the array is full the last slot is reused, so
- * that "this packet is malformed" is never lost. */
-static void push_pseudo(struct pw_dctx *d, unsigned proto, uint32_t off)
+ * that "this packet is malformed" is never lost. `by` is the layer being
+ * dissected when it arose (its protocol names the item). */
+static void push_pseudo(struct pw_dctx *d, unsigned proto, const struct pw_layer *by)
 {
+    uint32_t off = by ? by->off : 0;
+    uint16_t culprit = by ? by->proto : PW_P_NONE;
     struct pw_packet *pkt = d->pkt;
     struct pw_layer *l;
     if (pkt->nlayers >= PW_MAX_LAYERS)
@@ -106,6 +114,8 @@ static void push_pseudo(struct pw_dctx *d, unsigned proto, uint32_t off)
     l->off = off;
     l->hlen = 0;
     l->len = 0;
+    l->u.ws.proto = culprit;
+    l->u.ws.kind = PW_WS_EXCEPTION;
 }
 
 /* Running past the reported end: malformed, except inside a fragment that
@@ -114,10 +124,10 @@ static void past_reported_end(struct pw_dctx *d, const struct pw_layer *l)
 {
     if (d->fragmented) {
         pw_anomaly(d, PW_AN_UNREASSEMBLED);
-        push_pseudo(d, PW_P_WS_UNREASSEMBLED, l ? l->off : 0);
+        push_pseudo(d, PW_P_WS_UNREASSEMBLED, l);
     } else {
         pw_anomaly(d, PW_AN_MALFORMED);
-        push_pseudo(d, PW_P_WS_MALFORMED, l ? l->off : 0);
+        push_pseudo(d, PW_P_WS_MALFORMED, l);
     }
 }
 
@@ -137,13 +147,95 @@ bool pw_check_cur(struct pw_dctx *d, struct pw_layer *l, const struct pw_cur *c)
         if (l)
             l->flags |= PW_LF_TRUNCATED;
         pw_anomaly(d, PW_AN_TRUNCATED);
-        push_pseudo(d, PW_P_WS_SHORT, l ? l->off : 0);
+        push_pseudo(d, PW_P_WS_SHORT, l);
     } else {
         if (l)
             l->flags |= PW_LF_MALFORMED;
         past_reported_end(d, l);
     }
     return false;
+}
+
+/* ---- labels ------------------------------------------------------------ */
+
+size_t pw_label_add(char *buf, size_t n, size_t at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(at < n ? buf + at : NULL, at < n ? n - at : 0, fmt, ap);
+    va_end(ap);
+    return k < 0 ? at : at + (size_t)k;
+}
+
+size_t pw_label_ip4addr(char *buf, size_t n, size_t at, const uint8_t a[4])
+{
+    return pw_label_add(buf, n, at, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+size_t pw_label_ip6addr(char *buf, size_t n, size_t at, const uint8_t a[16])
+{
+    char s[INET6_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET6, a, s, sizeof(s)))
+        s[0] = '\0';
+    return pw_label_add(buf, n, at, "%s", s);
+}
+
+size_t pw_label_mac(char *buf, size_t n, size_t at, const uint8_t a[6])
+{
+    return pw_label_add(buf, n, at, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4],
+                        a[5]);
+}
+
+/* Wireshark's short names where they are not the abbreviation in capitals */
+const char *pw_proto_short_name(unsigned proto)
+{
+    switch (proto) {
+    case PW_P_IP: return "IPv4";
+    case PW_P_IPV6: return "IPv6";
+    case PW_P_IPV6_HOPOPTS: return "IPv6 Hop-by-Hop";
+    case PW_P_IPV6_FRAGHDR: return "IPv6 Fragment";
+    case PW_P_IPV6_ROUTING: return "IPv6 Routing";
+    case PW_P_IPV6_DSTOPTS: return "IPv6 Destination";
+    case PW_P_ARP: return "ARP/RARP";
+    case PW_P_DHCP: return "DHCP/BOOTP";
+    case PW_P_NBDGM: return "NBDS";
+    case PW_P_ETH: return "Ethernet";
+    case PW_P_WLAN:
+    case PW_P_WLAN_MGT: return "IEEE 802.11"; /* one dissector in tshark */
+    case PW_P_GTPPRIME: return "GTP";           /* likewise */
+    default: break;
+    }
+    static _Thread_local char up[32];
+    const char *a = pw_proto_abbrev(proto);
+    size_t i = 0;
+    for (; a[i] && i < sizeof(up) - 1; i++)
+        up[i] = (char)toupper((unsigned char)a[i]);
+    up[i] = '\0';
+    return up;
+}
+
+/* `_ws.malformed`, `_ws.short`, `_ws.unreassembled`: the texts tshark's
+ * exception handler and TCP reassembly give their items */
+size_t pw_label_ws(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    if (n)
+        buf[0] = '\0';
+    if (l->u.ws.kind == PW_WS_REASM_OVERLAP)
+        return pw_label_add(buf, n, 0, "[Reassembly error, protocol %s: %s]",
+                            pw_proto_short_name(l->u.ws.proto),
+                            "New fragment overlaps old data (retransmission?)");
+    if (l->u.ws.kind != PW_WS_EXCEPTION || l->u.ws.proto == PW_P_NONE)
+        return 0;
+    const char *who = pw_proto_short_name(l->u.ws.proto);
+    switch (l->proto) {
+    case PW_P_WS_MALFORMED: return pw_label_add(buf, n, 0, "[Malformed Packet: %s]", who);
+    case PW_P_WS_SHORT:
+        return pw_label_add(buf, n, 0, "[Packet size limited during capture: %s truncated]", who);
+    case PW_P_WS_UNREASSEMBLED:
+        return pw_label_add(buf, n, 0, "[BoundError Unreassembled Packet: %s]", who);
+    default: return 0;
+    }
 }
 
 void pw_data(struct pw_dctx *d, struct pw_cur *c)

@@ -43,10 +43,20 @@ struct pw_dctx {
 
 typedef int (*pw_dissect_fn)(struct pw_dctx *d, struct pw_cur *c);
 
+/* The label of a layer's protocol tree item as tshark builds it (its summary
+ * line: "Internet Protocol Version 4, Src: ..., Dst: ..."), which
+ * `-T fields -e PROTO` prints. Writes it NUL-terminated into buf, cut to n
+ * bytes, and returns its full length; 0 when tshark's item has no label of
+ * its own in this packet (it then prints the abbreviation). Runs on a
+ * finished packet, like field getters. */
+typedef size_t (*pw_label_fn)(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                              size_t n);
+
 struct pw_dissector {
     uint16_t proto;       /* enum pw_proto */
     pw_dissect_fn dissect;
     const struct pw_field *fields; /* ends with an entry whose abbrev is NULL; may be NULL */
+    pw_label_fn label;             /* NULL: tshark's item never has a label */
 };
 
 struct pw_binding {
@@ -152,6 +162,23 @@ bool pw_ip_reassemble(struct pw_dctx *d, const struct pw_layer *l, uint32_t key_
 /* True when layer i handed its payload on through tshark's EtherType table
  * (frame.protocols then lists `ethertype` after it; src/dissect/frame.c). */
 bool pw_ethertype_follows(const struct pw_packet *pkt, unsigned i);
+
+/* The label of layer l (pw_label_fn); l is NULL for `frame`. 0: none. */
+size_t pw_proto_label(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n);
+
+/* For label builders: appends printf-style text at offset `at` of buf
+ * (bounded by n, NUL-terminated) and returns the new full length, so that
+ * calls chain and the caller learns the length even when cut. */
+size_t pw_label_add(char *buf, size_t n, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Label pieces tshark repeats across protocols (-n: no name resolution). */
+size_t pw_label_ip4addr(char *buf, size_t n, size_t at, const uint8_t a[4]);
+size_t pw_label_ip6addr(char *buf, size_t n, size_t at, const uint8_t a[16]);
+size_t pw_label_mac(char *buf, size_t n, size_t at, const uint8_t a[6]);
+
+/* The short name tshark gives a protocol in messages ("IPv4", "DNS"). */
+const char *pw_proto_short_name(unsigned proto);
 
 /* Registry access */
 const struct pw_dissector *pw_dissector_for(unsigned proto);

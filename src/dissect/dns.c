@@ -350,3 +350,14 @@ static void dns_tcp_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstat
 }
 
 const struct pw_tcp_proto pw_tcp_dns = {PW_P_DNS, false, 0, dns_tcp_pdu_len, dns_tcp_pdu};
+
+/* "Domain Name System (query)": the protocol's name and the QR bit (NBNS
+ * items have no label) */
+size_t pw_label_dns(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    uint32_t v;
+    if (l->proto == PW_P_NBNS || !hdr16(pkt, l, 2, &v))
+        return 0;
+    return pw_label_add(buf, n, 0, "%s (%s)", pw_proto_name(l->proto),
+                        (v & 0x8000) ? "response" : "query");
+}

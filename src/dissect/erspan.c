@@ -95,3 +95,14 @@ const struct pw_field pw_fields_erspan[] = {
     {"erspan.spanid", "SpanID", PW_FT_UINT16, PW_BASE_DEC, PW_P_ERSPAN, get_spanid},
     PW_FIELDS_END,
 };
+
+/* the header's version names the type (1: II, 2: III); type I has no
+ * header and is left unlabelled (not seen in the corpus) */
+size_t pw_label_erspan(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    if (l->u.tun.count != 1 && l->u.tun.count != 2)
+        return 0;
+    return pw_label_add(buf, n, 0, "Encapsulated Remote Switch Packet ANalysis Type %s",
+                        l->u.tun.count == 1 ? "II" : "III");
+}

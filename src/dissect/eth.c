@@ -24,9 +24,10 @@ int pw_dissect_eth(struct pw_dctx *d, struct pw_cur *c)
     if (!pw_check_cur(d, l, c)) {
         /* a header cut by the capture: tshark lists `eth` in
          * frame.protocols but its tree item is never added (only the
-         * `_ws.short` item is), so it is not a hierarchy level */
+         * `_ws.short` item is): no hierarchy level, no fields, and
+         * filters do not see it */
         if (l->flags & PW_LF_TRUNCATED)
-            l->flags |= PW_LF_SUBTREE;
+            l->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
         return PW_DIS_OK;
     }
 
@@ -93,3 +94,16 @@ const struct pw_field pw_fields_eth[] = {
     {"eth.type", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_ETH, get_type},
     {NULL, NULL, 0, 0, 0, NULL},
 };
+
+/* An 802.3 frame's label ends in a space: tshark's format leaves room for
+ * the addresses it only adds to Ethernet II. */
+size_t pw_label_eth(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    if (l->u.eth.type < ETH_TYPE_MIN)
+        return pw_label_add(buf, n, 0, "IEEE 802.3 Ethernet ");
+    size_t at = pw_label_add(buf, n, 0, "Ethernet II, Src: ");
+    at = pw_label_mac(buf, n, at, l->u.eth.src);
+    at = pw_label_add(buf, n, at, ", Dst: ");
+    return pw_label_mac(buf, n, at, l->u.eth.dst);
+}

@@ -75,3 +75,15 @@ const struct pw_field pw_fields_fddi[] = {
     {"fddi.src", "Source", PW_FT_ETHER, PW_BASE_NONE, PW_P_FDDI, get_src},
     PW_FIELDS_END,
 };
+
+/* only asynchronous LLC frames (the corpus has no other kind) are
+ * labelled */
+size_t pw_label_fddi(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    if ((l->u.key & 0xf8u) != 0x50u)
+        return 0;
+    return pw_label_add(buf, n, 0,
+                        "Fiber Distributed Data Interface, Async LLC frame, priority %u",
+                        (unsigned)(l->u.key & 7u));
+}

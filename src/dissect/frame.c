@@ -4,6 +4,7 @@
  *
  * `frame` is never a layer of struct pw_packet: consumers call these getters
  * once per packet with l == NULL. */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "dissect/fget.h"
@@ -231,3 +232,23 @@ const struct pw_field pw_fields_data[] = {
     {"data.len", "Length", PW_FT_INT32, PW_BASE_DEC, PW_P_DATA, get_data_len},
     PW_FIELDS_END,
 };
+
+/* "Frame 1: 62 bytes on wire (496 bits), 62 bytes captured (496 bits)",
+ * naming the interface for pcapng packet blocks as tshark does: its name,
+ * else its description, else "unknown", and its index in the file */
+size_t pw_label_frame(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)l;
+    const struct pw_record *rec = pkt->rec;
+    size_t at = pw_label_add(buf, n, 0,
+                             "Frame %" PRIu64 ": %" PRIu32 " bytes on wire (%" PRIu64
+                             " bits), %" PRIu32 " bytes captured (%" PRIu64 " bits)",
+                             pkt->frame, rec->len, (uint64_t)rec->len * 8, rec->caplen,
+                             (uint64_t)rec->caplen * 8);
+    if (rec->iface) {
+        const struct pw_iface *ifc = rec->iface;
+        const char *name = ifc->name[0] ? ifc->name : ifc->descr[0] ? ifc->descr : "unknown";
+        at = pw_label_add(buf, n, at, " on interface %s, id %" PRIu32, name, rec->ifindex);
+    }
+    return at;
+}

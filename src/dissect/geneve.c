@@ -55,3 +55,10 @@ const struct pw_field pw_fields_geneve[] = {
      get_vni},
     PW_FIELDS_END,
 };
+
+size_t pw_label_geneve(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    return pw_label_add(buf, n, 0, "Generic Network Virtualization Encapsulation, VNI: 0x%06x",
+                        (unsigned)l->u.tun.id);
+}

@@ -139,3 +139,23 @@ const struct pw_field pw_fields_gre[] = {
     {"gre.ack_number", "Acknowledgment Number", PW_FT_UINT32, PW_BASE_DEC, PW_P_GRE, get_ackn},
     PW_FIELDS_END,
 };
+
+/* "Generic Routing Encapsulation (IP)": tshark's name for the protocol
+ * type; types it has no name for are left unlabelled */
+size_t pw_label_gre(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    const char *what;
+    switch (l->u.gre.proto) {
+    case 0x0000: what = "Possible GRE keepalive packet"; break;
+    case 0x0800: what = "IP"; break;
+    case 0x86dd: what = "IPv6"; break;
+    case 0x880b: what = "PPP"; break;
+    case 0x2000: what = "CDP (Cisco)"; break;
+    case 0x8909: what = "CiscoMetaData"; break;
+    case 0x22eb: what = "ERSPAN III"; break;
+    case GRE_WCCP: what = "WCCP"; break;
+    default: return 0;
+    }
+    return pw_label_add(buf, n, 0, "Generic Routing Encapsulation (%s)", what);
+}

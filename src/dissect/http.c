@@ -329,7 +329,11 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
         if (v == NH_HEADER_BAD) {
             struct pw_cur at = pw_cur_make(d->pkt->data, 0, 0);
             at.off = c->off + c->pos;
-            pw_push_layer(d, PW_P_WS_MALFORMED, &at);
+            struct pw_layer *m = pw_push_layer(d, PW_P_WS_MALFORMED, &at);
+            if (m) { /* tshark's parser runs off the line: an exception */
+                m->u.ws.proto = PW_P_HTTP;
+                m->u.ws.kind = PW_WS_EXCEPTION;
+            }
         }
         if (v != NH_CONT)
             return;

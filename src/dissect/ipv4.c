@@ -259,3 +259,18 @@ const struct pw_field pw_fields_ip[] = {
     {"ip.addr", "Source or Destination Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_addr},
     PW_FIELDS_END,
 };
+
+/* tshark appends the addresses once the header length and total length
+ * passed their checks and both addresses were read; a bogus header leaves
+ * the item unlabelled. */
+size_t pw_label_ip(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const struct pw_ip4_hdr *h = &l->u.ip4;
+    if (h->version != 4 || h->hlen < IP4_MIN_HLEN || (h->totlen != 0 && h->totlen < h->hlen) ||
+        l->len < IP4_MIN_HLEN || l->off > pkt->caplen || pkt->caplen - l->off < IP4_MIN_HLEN)
+        return 0;
+    size_t at = pw_label_add(buf, n, 0, "Internet Protocol Version 4, Src: ");
+    at = pw_label_ip4addr(buf, n, at, h->src);
+    at = pw_label_add(buf, n, at, ", Dst: ");
+    return pw_label_ip4addr(buf, n, at, h->dst);
+}

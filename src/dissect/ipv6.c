@@ -53,6 +53,8 @@ void pw_ipv6_bogus(struct pw_dctx *d, const struct pw_cur *c)
         m->flags |= PW_LF_SUBTREE | PW_LF_UNLISTED;
         m->hlen = 0;
         m->len = 0;
+        m->u.ws.proto = PW_P_IPV6;
+        m->u.ws.kind = PW_WS_EXPERT;
     }
 }
 
@@ -339,3 +341,30 @@ const struct pw_field pw_fields_ipv6[] = {
      get_frag_ident},
     PW_FIELDS_END,
 };
+
+/* The addresses are appended once the fixed header was read; the bogus
+ * item of a wrong version and a header cut by the capture or by the
+ * reported length have no label. */
+size_t pw_label_ipv6(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (l->u.ip6.version != 6 || l->len < IP6_HLEN || l->off > pkt->caplen ||
+        pkt->caplen - l->off < IP6_HLEN)
+        return 0;
+    size_t at = pw_label_add(buf, n, 0, "Internet Protocol Version 6, Src: ");
+    at = pw_label_ip6addr(buf, n, at, l->u.ip6.src);
+    at = pw_label_add(buf, n, at, ", Dst: ");
+    return pw_label_ip6addr(buf, n, at, l->u.ip6.dst);
+}
+
+/* the routing type's name; types not seen in the corpus stay unlabelled */
+size_t pw_label_ipv6_routing(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                             size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 3);
+    if (!p)
+        return 0;
+    const char *what = p[2] == 0 ? "Source Route" : p[2] == 4 ? "Segment Routing" : NULL;
+    if (!what)
+        return 0;
+    return pw_label_add(buf, n, 0, "Routing Header for IPv6 (%s)", what);
+}

@@ -119,3 +119,17 @@ const struct pw_field pw_fields_mpls[] = {
     {"mpls.ttl", "MPLS TTL", PW_FT_UINT32, PW_BASE_DEC, PW_P_MPLS, get_ttl},
     PW_FIELDS_END,
 };
+
+/* one layer per stack entry, each at its entry's offset: the entry is
+ * read again from the frame */
+size_t pw_label_mpls(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, MPLS_ENTRY);
+    if (!p)
+        return 0;
+    uint32_t e = pw_get_be32(p);
+    return pw_label_add(buf, n, 0,
+                        "MultiProtocol Label Switching Header, Label: %u, Exp: %u, S: %u, TTL: %u",
+                        (unsigned)(e >> 12), (unsigned)((e >> 9) & 7), (unsigned)((e >> 8) & 1),
+                        (unsigned)(e & 0xff));
+}

@@ -126,8 +126,11 @@ static void nbss_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
         struct pw_layer *smb = pw_app_whole(d, PW_P_SMB, c);
         if (smb && overruns) {
             struct pw_layer *u = pw_push_layer(d, PW_P_WS_UNREASSEMBLED, c);
-            if (u)
+            if (u) {
                 u->len = u->hlen = 0;
+                u->u.ws.proto = PW_P_SMB;
+                u->u.ws.kind = PW_WS_EXCEPTION;
+            }
             pw_anomaly(d, PW_AN_UNREASSEMBLED);
         }
     }

@@ -183,6 +183,20 @@ struct pw_eth_hdr {
     uint16_t type; /* EtherType, or the 802.3 length */
 };
 
+/* What raised a `_ws.malformed` / `_ws.short` / `_ws.unreassembled` pseudo
+ * layer: tshark's items differ in label and number. */
+enum pw_ws_kind {
+    /* an expert item of the Malformed group: tshark adds a hidden, unlabelled
+     * `_ws.malformed` and nothing else */
+    PW_WS_EXPERT = 0,
+    /* a dissector ran past the data (an exception): a labelled item
+     * ("[Malformed Packet: DNS]"), for `_ws.malformed` followed by the
+     * unlabelled item of its expert info */
+    PW_WS_EXCEPTION,
+    /* TCP reassembly found a segment overlapping data already reassembled */
+    PW_WS_REASM_OVERLAP,
+};
+
 struct pw_layer {
     uint16_t proto; /* enum pw_proto */
     uint16_t flags; /* PW_LF_* */
@@ -245,6 +259,10 @@ struct pw_layer {
         struct {
             uint16_t first, count; /* run of pkt->names (PW_P_ASN1_NAMES) */
         } names;
+        struct {
+            uint16_t proto; /* the protocol being dissected when it arose */
+            uint8_t kind;   /* enum pw_ws_kind */
+        } ws;               /* `_ws.*` pseudo layers */
         uint32_t key; /* generic next-protocol key (PPP protocol, null family, ...) */
     } u;
 };

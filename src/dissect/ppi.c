@@ -49,3 +49,12 @@ const struct pw_field pw_fields_ppi[] = {
     {"ppi.dlt", "DLT", PW_FT_UINT32, PW_BASE_DEC, PW_P_PPI, get_dlt},
     PW_FIELDS_END,
 };
+
+size_t pw_label_ppi(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 4);
+    if (!p)
+        return 0;
+    return pw_label_add(buf, n, 0, "PPI version %u, %u bytes", p[0],
+                        (unsigned)pw_get_uint(p + 2, 2, 1));
+}

@@ -6,6 +6,43 @@
 
 #define PW_DECLARE_DISSECTOR(name) int pw_dissect_##name(struct pw_dctx *d, struct pw_cur *c)
 #define PW_DECLARE_FIELDS(name) extern const struct pw_field pw_fields_##name[]
+#define PW_DECLARE_LABEL(name)                                                                     \
+    size_t pw_label_##name(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,       \
+                           size_t n)
+
+/* Tree item labels (pw_label_fn), each in its protocol's file; frame.c has
+ * `frame`, dissect.c the `_ws.*` pseudo layers. */
+PW_DECLARE_LABEL(frame);
+PW_DECLARE_LABEL(ws);
+PW_DECLARE_LABEL(eth);
+PW_DECLARE_LABEL(ip);
+PW_DECLARE_LABEL(ipv6);
+PW_DECLARE_LABEL(tcp);
+PW_DECLARE_LABEL(udp);
+PW_DECLARE_LABEL(vlan);
+PW_DECLARE_LABEL(ieee8021ad);
+PW_DECLARE_LABEL(sll);
+PW_DECLARE_LABEL(arp);
+PW_DECLARE_LABEL(dns);
+PW_DECLARE_LABEL(mpls);
+PW_DECLARE_LABEL(ntp);
+PW_DECLARE_LABEL(dhcp);
+PW_DECLARE_LABEL(stp);
+PW_DECLARE_LABEL(geneve);
+PW_DECLARE_LABEL(erspan);
+PW_DECLARE_LABEL(sctp);
+PW_DECLARE_LABEL(gre);
+PW_DECLARE_LABEL(radiotap);
+PW_DECLARE_LABEL(ppi);
+PW_DECLARE_LABEL(fddi);
+PW_DECLARE_LABEL(ayiya);
+PW_DECLARE_LABEL(cfp);
+PW_DECLARE_LABEL(ipv6_routing);
+PW_DECLARE_LABEL(sip);
+PW_DECLARE_LABEL(stun);
+PW_DECLARE_LABEL(rpc);
+PW_DECLARE_LABEL(tpkt);
+PW_DECLARE_LABEL(syslog);
 
 PW_DECLARE_DISSECTOR(eth);
 PW_DECLARE_DISSECTOR(llc);

@@ -96,3 +96,13 @@ const struct pw_field pw_fields_radiotap[] = {
     {"radiotap.flags", "Flags", PW_FT_UINT8, PW_BASE_HEX, PW_P_RADIOTAP, get_flags},
     PW_FIELDS_END,
 };
+
+size_t pw_label_radiotap(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                         size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 4);
+    if (!p)
+        return 0;
+    return pw_label_add(buf, n, 0, "Radiotap Header v%u, Length %u", p[0],
+                        (unsigned)pw_get_uint(p + 2, 2, 1));
+}

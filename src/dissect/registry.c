@@ -26,44 +26,45 @@ enum {
 static const struct pw_dissector dissectors[] = {
     {PW_P_FRAME, NULL, pw_fields_frame}, /* fields only: frame is never a layer */
     {PW_P_DATA, NULL, pw_fields_data},   /* layers pushed by pw_data() */
-    {PW_P_ETH, pw_dissect_eth, pw_fields_eth},
+    {PW_P_ETH, pw_dissect_eth, pw_fields_eth, pw_label_eth},
     {PW_P_LLC, pw_dissect_llc, pw_fields_llc},
-    {PW_P_VLAN, pw_dissect_vlan, pw_fields_vlan},
-    {PW_P_IEEE8021AD, pw_dissect_ieee8021ad, pw_fields_ieee8021ad},
-    {PW_P_SLL, pw_dissect_sll, pw_fields_sll},
+    {PW_P_VLAN, pw_dissect_vlan, pw_fields_vlan, pw_label_vlan},
+    {PW_P_IEEE8021AD, pw_dissect_ieee8021ad, pw_fields_ieee8021ad,
+     pw_label_ieee8021ad},
+    {PW_P_SLL, pw_dissect_sll, pw_fields_sll, pw_label_sll},
     {PW_P_SLL2, pw_dissect_sll2, NULL}, /* pushes PW_P_SLL layers */
     {PW_P_NULL_LOOP, pw_dissect_null, pw_fields_null},
     {PW_P_RAW, pw_dissect_raw, NULL},
     {PW_P_PPP, pw_dissect_ppp, pw_fields_ppp},
     {PW_P_PPPOES, pw_dissect_pppoes, pw_fields_pppoes},
     {PW_P_LOOP, pw_dissect_loop, pw_fields_loop},
-    {PW_P_ARP, pw_dissect_arp, pw_fields_arp},
-    {PW_P_IP, pw_dissect_ipv4, pw_fields_ip},
-    {PW_P_IPV6, pw_dissect_ipv6, pw_fields_ipv6},
+    {PW_P_ARP, pw_dissect_arp, pw_fields_arp, pw_label_arp},
+    {PW_P_IP, pw_dissect_ipv4, pw_fields_ip, pw_label_ip},
+    {PW_P_IPV6, pw_dissect_ipv6, pw_fields_ipv6, pw_label_ipv6},
     {PW_P_IPV6_HOPOPTS, pw_dissect_ipv6_hopopts, NULL}, /* fields: in pw_fields_ipv6 */
-    {PW_P_IPV6_ROUTING, pw_dissect_ipv6_routing, NULL},
+    {PW_P_IPV6_ROUTING, pw_dissect_ipv6_routing, NULL, pw_label_ipv6_routing},
     {PW_P_IPV6_FRAGHDR, pw_dissect_ipv6_fraghdr, NULL},
     {PW_P_IPV6_DSTOPTS, pw_dissect_ipv6_dstopts, NULL},
     {PW_P_AH, pw_dissect_ah, pw_fields_ah},
     {PW_P_ICMP, pw_dissect_icmp, pw_fields_icmp},
     {PW_P_ICMPV6, pw_dissect_icmpv6, pw_fields_icmpv6},
-    {PW_P_TCP, pw_dissect_tcp, pw_fields_tcp},
-    {PW_P_UDP, pw_dissect_udp, pw_fields_udp},
-    {PW_P_GRE, pw_dissect_gre, pw_fields_gre},
+    {PW_P_TCP, pw_dissect_tcp, pw_fields_tcp, pw_label_tcp},
+    {PW_P_UDP, pw_dissect_udp, pw_fields_udp, pw_label_udp},
+    {PW_P_GRE, pw_dissect_gre, pw_fields_gre, pw_label_gre},
     {PW_P_VXLAN, pw_dissect_vxlan, pw_fields_vxlan},
     /* application protocols (issue 3) */
-    {PW_P_DNS, pw_dissect_dns, pw_fields_dns},
-    {PW_P_MDNS, pw_dissect_mdns, NULL},
-    {PW_P_LLMNR, pw_dissect_llmnr, NULL},
+    {PW_P_DNS, pw_dissect_dns, pw_fields_dns, pw_label_dns},
+    {PW_P_MDNS, pw_dissect_mdns, NULL, pw_label_dns},
+    {PW_P_LLMNR, pw_dissect_llmnr, NULL, pw_label_dns},
     {PW_P_NBNS, pw_dissect_nbns, NULL},
-    {PW_P_DHCP, pw_dissect_dhcp, NULL},
+    {PW_P_DHCP, pw_dissect_dhcp, NULL, pw_label_dhcp},
     {PW_P_DHCPV6, pw_dissect_dhcpv6, NULL},
-    {PW_P_NTP, pw_dissect_ntp, NULL},
+    {PW_P_NTP, pw_dissect_ntp, NULL, pw_label_ntp},
     {PW_P_SSDP, pw_dissect_ssdp, NULL},
-    {PW_P_SYSLOG, pw_dissect_syslog, NULL},
+    {PW_P_SYSLOG, pw_dissect_syslog, NULL, pw_label_syslog},
     {PW_P_SNMP, pw_dissect_snmp, NULL},
-    {PW_P_SIP, pw_dissect_sip, NULL},
-    {PW_P_STUN, pw_dissect_stun, NULL},
+    {PW_P_SIP, pw_dissect_sip, NULL, pw_label_sip},
+    {PW_P_STUN, pw_dissect_stun, NULL, pw_label_stun},
     {PW_P_BT_DHT, pw_dissect_bt_dht, NULL},
     {PW_P_RADIUS, pw_dissect_radius, NULL},
     {PW_P_WG, pw_dissect_wg, NULL},
@@ -75,7 +76,7 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_TEREDO, pw_dissect_teredo, NULL},
     {PW_P_QUIC, pw_dissect_quic, NULL},
     {PW_P_NBDGM, pw_dissect_nbdgm, NULL},
-    {PW_P_RPC, pw_dissect_rpc, NULL},
+    {PW_P_RPC, pw_dissect_rpc, NULL, pw_label_rpc},
     /* more link types (branch linktypes) */
     {PW_P_CHDLC, pw_dissect_chdlc, pw_fields_chdlc},
     {PW_P_SLARP, pw_dissect_slarp, pw_fields_slarp},
@@ -85,34 +86,37 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_IPOIB, pw_dissect_ipoib, pw_fields_ipoib},
     {PW_P_IPNET, pw_dissect_ipnet, pw_fields_ipnet},
     {PW_P_PKTAP, pw_dissect_pktap, pw_fields_pktap},
-    {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi},
-    {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi},
-    {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap}, /* pushes wlan_radio */
+    {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi, pw_label_ppi},
+    {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi, pw_label_fddi},
+    {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap, pw_label_radiotap}, /* pushes wlan_radio */
     {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
     /* tunnels and encapsulations */
-    {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls},
+    {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls, pw_label_mpls},
     {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},
-    {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve},
-    {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya},
+    {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve, pw_label_geneve},
+    {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya, pw_label_ayiya},
     {PW_P_GTP, pw_dissect_gtp, pw_fields_gtp}, /* also the gtpv2.* fields */
     {PW_P_VXLAN_GPE, pw_dissect_vxlan_gpe, NULL}, /* pushes PW_P_VXLAN layers */
     {PW_P_NSH, pw_dissect_nsh, pw_fields_nsh},
-    {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan},
+    {PW_P_ERSPAN, pw_dissect_erspan, pw_fields_erspan, pw_label_erspan},
     {PW_P_CMD, pw_dissect_cmd, pw_fields_cmd},
     {PW_P_VNTAG, pw_dissect_vntag, pw_fields_vntag},
-    {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp},
-    {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp},
+    {PW_P_CFP, pw_dissect_cfp, pw_fields_cfp, pw_label_cfp},
+    {PW_P_SCTP, pw_dissect_sctp, pw_fields_sctp, pw_label_sctp},
     {PW_P_ESP, pw_dissect_esp, NULL},
     {PW_P_VRRP, pw_dissect_vrrp, NULL},
     {PW_P_BOFL, pw_dissect_bofl, NULL},
     /* layer-only dissectors for protocols tshark shows instead of `data`
      * (issue 5 conformance; their bindings are in one block below) */
-    {PW_P_STP, pw_dissect_stp, NULL},
+    {PW_P_STP, pw_dissect_stp, NULL, pw_label_stp},
     {PW_P_LCP, pw_dissect_lcp, NULL},
     {PW_P_ISAKMP, pw_dissect_isakmp, NULL},
     {PW_P_BVLC, pw_dissect_bvlc, NULL},
     {PW_P_BACNET, pw_dissect_bacnet, NULL},
     {PW_P_SAP, pw_dissect_sap, NULL},
+    /* protocols of the application stage's TCP table (app.c), here for
+     * their labels only */
+    {PW_P_TPKT, NULL, NULL, pw_label_tpkt},
 };
 
 static const struct pw_binding bindings[] = {
@@ -290,6 +294,22 @@ const struct pw_dissector *pw_dissector_for(unsigned proto)
 {
     ensure_tables();
     return proto < PW_P__COUNT ? tab.by_proto[proto] : NULL;
+}
+
+size_t pw_proto_label(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (n)
+        buf[0] = '\0';
+    if (!l)
+        return pw_label_frame(pkt, NULL, buf, n);
+    switch (l->proto) {
+    case PW_P_WS_MALFORMED:
+    case PW_P_WS_SHORT:
+    case PW_P_WS_UNREASSEMBLED: return pw_label_ws(pkt, l, buf, n);
+    default: break;
+    }
+    const struct pw_dissector *ds = pw_dissector_for(l->proto);
+    return ds && ds->label ? ds->label(pkt, l, buf, n) : 0;
 }
 
 /* Field tables of the stages after dissection, which read results those

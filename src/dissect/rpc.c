@@ -75,3 +75,18 @@ static void rpc_tcp_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstat
 }
 
 const struct pw_tcp_proto pw_tcp_rpc = {PW_P_RPC, false, 0, rpc_tcp_len, rpc_tcp_pdu};
+
+/* "Remote Procedure Call, Type:Call XID:0x002087dc", read from the message
+ * (not available for a message reassembled from several segments) */
+size_t pw_label_rpc(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if ((l->flags & PW_LF_REASSEMBLED) || l->off > pkt->caplen || pkt->caplen - l->off < 8 ||
+        l->len < 8)
+        return 0;
+    const uint8_t *p = pkt->data + l->off;
+    uint32_t mtype = be32(p + 4);
+    if (mtype > 1)
+        return 0;
+    return pw_label_add(buf, n, 0, "Remote Procedure Call, Type:%s XID:0x%08x",
+                        mtype == 0 ? "Call" : "Reply", be32(p));
+}

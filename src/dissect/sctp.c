@@ -147,3 +147,15 @@ const struct pw_field pw_fields_sctp[] = {
     {"sctp.checksum", "Checksum", PW_FT_UINT32, PW_BASE_HEX, PW_P_SCTP, get_checksum},
     PW_FIELDS_END,
 };
+
+/* The copies of the item repeated before further DATA chunks
+ * (PW_LF_UNLISTED) have no label. */
+size_t pw_label_sctp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    if (l->flags & PW_LF_UNLISTED)
+        return 0;
+    return pw_label_add(buf, n, 0,
+                        "Stream Control Transmission Protocol, Src Port: %u (%u), Dst Port: %u (%u)",
+                        l->u.sctp.sport, l->u.sctp.sport, l->u.sctp.dport, l->u.sctp.dport);
+}

@@ -132,3 +132,10 @@ const struct pw_field pw_fields_sll[] = {
     {"sll.ifindex", "Interface index", PW_FT_UINT32, PW_BASE_DEC, PW_P_SLL, get_ifindex},
     PW_FIELDS_END,
 };
+
+/* both versions push PW_P_SLL layers; the header length tells them apart */
+size_t pw_label_sll(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    return pw_label_add(buf, n, 0, "Linux cooked capture v%d", l->hlen == SLL2_HLEN ? 2 : 1);
+}

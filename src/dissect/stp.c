@@ -9,3 +9,10 @@ int pw_dissect_stp(struct pw_dctx *d, struct pw_cur *c)
     pw_app_whole(d, PW_P_STP, c);
     return PW_DIS_OK;
 }
+
+size_t pw_label_stp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    (void)l;
+    return pw_label_add(buf, n, 0, "Spanning Tree Protocol");
+}

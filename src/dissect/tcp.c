@@ -17,10 +17,13 @@
  * Inside an ICMP error only the first 8 bytes of the segment are promised
  * (RFC 792), so a short quoted header is decoded as far as it goes without
  * an error, as tshark does. */
+#include <inttypes.h>
+
 #include "dissect/fget.h"
 #include "dissect/protos.h"
 
 #define TCP_MIN_HLEN 20u
+#define TCP_UPTO_WINDOW 16u /* ports, numbers, offset and flags, window */
 
 enum {
     TCPOPT_EOL = 0,
@@ -331,3 +334,43 @@ const struct pw_field pw_fields_tcp[] = {
     {"tcp.payload", "TCP payload", PW_FT_BYTES, PW_BASE_NONE, PW_P_TCP, get_payload},
     PW_FIELDS_END,
 };
+
+/* The sequence numbers tshark shows (tcp.seq, tcp.ack): relative once the
+ * flow stage numbered the segment (src/flow/fields.c), else as on the
+ * wire. */
+static const struct pw_tcp_info *numbered(const struct pw_packet *pkt, const struct pw_layer *l)
+{
+    if (!pkt->flow_done || pkt->tcp.layer < 0 || &pkt->layer[pkt->tcp.layer] != l ||
+        l->u.tcp.stream == PW_NO_STREAM)
+        return NULL;
+    return &pkt->tcp;
+}
+
+/* "Transmission Control Protocol, Src Port: 59856, Dst Port: 80, Seq: 0,
+ * Ack: 1, Len: 0". tshark appends the parts as it goes, and running out of
+ * data (captured or reported) ends the label where it is: Seq once the
+ * header up to the window could be read, Ack and Len once the data offset
+ * passed its checks and the checksum and urgent pointer were read. A header
+ * quoted by an ICMP error has no Len (tshark does not trust the quoting IP
+ * length). Len is the reported segment length minus the header, also when
+ * the capture cut the options. */
+size_t pw_label_tcp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const struct pw_tcp_hdr *h = &l->u.tcp;
+    uint32_t cap = l->off < pkt->caplen ? pkt->caplen - l->off : 0;
+    size_t at = pw_label_add(buf, n, 0, "Transmission Control Protocol, Src Port: %u, Dst Port: %u",
+                             h->sport, h->dport);
+    if (cap < TCP_UPTO_WINDOW || l->len < TCP_UPTO_WINDOW)
+        return at;
+    const struct pw_tcp_info *ti = numbered(pkt, l);
+    at = pw_label_add(buf, n, at, ", Seq: %" PRIu32, ti ? ti->rel_seq : h->seq);
+    bool quoted = (l->flags & PW_LF_QUOTED) != 0;
+    if (h->hlen < TCP_MIN_HLEN || (!quoted && h->hlen > l->len) || cap < TCP_MIN_HLEN ||
+        l->len < TCP_MIN_HLEN)
+        return at;
+    if (h->flags & PW_TCP_ACK)
+        at = pw_label_add(buf, n, at, ", Ack: %" PRIu32, ti ? ti->rel_ack : h->ack);
+    if (!quoted)
+        at = pw_label_add(buf, n, at, ", Len: %" PRIu32, l->len - h->hlen);
+    return at;
+}

@@ -63,3 +63,17 @@ static void tpkt_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
 }
 
 const struct pw_tcp_proto pw_tcp_tpkt = {PW_P_TPKT, false, 0, tpkt_pdu_len, tpkt_pdu, true};
+
+/* "TPKT, Version: 3, Length: 19" for a TPKT header; continuation data (not
+ * a header) has no label. A PDU reassembled from several segments is left
+ * unlabelled: its header is not in this frame. */
+size_t pw_label_tpkt(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if ((l->flags & PW_LF_REASSEMBLED) || l->off > pkt->caplen || pkt->caplen - l->off < 4)
+        return 0;
+    const uint8_t *p = pkt->data + l->off;
+    unsigned len = ((unsigned)p[2] << 8) | p[3];
+    if (p[0] != 3 || len < 4)
+        return 0;
+    return pw_label_add(buf, n, 0, "TPKT, Version: %u, Length: %u", p[0], len);
+}

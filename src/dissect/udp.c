@@ -93,3 +93,10 @@ const struct pw_field pw_fields_udp[] = {
     {"udp.payload", "Payload", PW_FT_BYTES, PW_BASE_NONE, PW_P_UDP, get_payload},
     PW_FIELDS_END,
 };
+
+size_t pw_label_udp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    return pw_label_add(buf, n, 0, "User Datagram Protocol, Src Port: %u, Dst Port: %u",
+                        l->u.udp.sport, l->u.udp.dport);
+}

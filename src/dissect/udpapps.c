@@ -4,6 +4,7 @@
  * (RFC 3416), SIP (RFC 3261), STUN (RFC 8489) and the NetBIOS datagram
  * service (RFC 1002 4.4). Each takes the whole datagram. */
 #include "dissect/appsimple.h"
+#include "dissect/fget.h"
 
 /* tshark reads NTP's fixed header whatever the datagram's length: 48 bytes
  * for the time modes, 12 for a control message (mode 6), 8 for a private
@@ -216,4 +217,117 @@ int pw_dissect_lsd(struct pw_dctx *d, struct pw_cur *c)
         return PW_DIS_NOT_MINE;
     pw_app_whole(d, PW_P_LSD, c);
     return PW_DIS_OK;
+}
+
+/* "Network Time Protocol (NTP Version 4, client)": version and mode from
+ * the first byte */
+size_t pw_label_ntp(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    static const char *const modes[8] = {"reserved", "symmetric active", "symmetric passive",
+                                         "client",   "server",           "broadcast",
+                                         "control",  "private"};
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 1);
+    if (!p || (l->flags & PW_LF_REASSEMBLED))
+        return 0;
+    unsigned ver = (p[0] >> 3) & 7u;
+    size_t at = pw_label_add(buf, n, 0, "Network Time Protocol (");
+    if (ver >= 1 && ver <= 4)
+        at = pw_label_add(buf, n, at, "NTP Version %u, ", ver);
+    else
+        at = pw_label_add(buf, n, at, "reserved, ");
+    return pw_label_add(buf, n, at, "%s)", modes[p[0] & 7u]);
+}
+
+/* "Session Initiation Protocol (INVITE)" for a request line, "(401)" for a
+ * status line; other first lines leave the item unlabelled */
+size_t pw_label_sip(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (l->flags & PW_LF_REASSEMBLED || l->off >= pkt->caplen)
+        return 0;
+    uint32_t cap = pkt->caplen - l->off, len = cap < l->len ? cap : l->len;
+    const char *p = (const char *)pkt->data + l->off;
+    uint32_t eol = 0;
+    while (eol < len && p[eol] != '\r' && p[eol] != '\n')
+        eol++;
+    if (eol > 12 && !memcmp(p, "SIP/2.0 ", 8)) {
+        for (unsigned i = 8; i < 11; i++)
+            if (p[i] < '0' || p[i] > '9')
+                return 0;
+        return pw_label_add(buf, n, 0, "Session Initiation Protocol (%.3s)", p + 8);
+    }
+    uint32_t sp = 0;
+    while (sp < eol && p[sp] != ' ')
+        sp++;
+    if (sp == 0 || sp == eol || eol < 8 || memcmp(p + eol - 8, " SIP/2.0", 8))
+        return 0;
+    return pw_label_add(buf, n, 0, "Session Initiation Protocol (%.*s)", (int)sp, p);
+}
+
+/* tshark names only TURN ChannelData messages (first two bits 01) in the
+ * item */
+size_t pw_label_stun(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 1);
+    if (!p || (l->flags & PW_LF_REASSEMBLED) || (p[0] & 0xc0) != 0x40)
+        return 0;
+    return pw_label_add(buf, n, 0,
+                        "Session Traversal Utilities for NAT, TURN ChannelData Message");
+}
+
+/* tshark's text form of message bytes: printable ASCII as it is, C escapes
+ * for the usual control characters, octal for any other byte */
+static size_t add_text(char *buf, size_t n, size_t at, const uint8_t *p, uint32_t len)
+{
+    static const char esc[] = {['\a'] = 'a', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
+                               ['\r'] = 'r', ['\t'] = 't', ['\v'] = 'v'};
+    for (uint32_t i = 0; i < len; i++) {
+        uint8_t c = p[i];
+        if (c >= 0x20 && c < 0x7f)
+            at = pw_label_add(buf, n, at, "%c", c);
+        else if (c < sizeof(esc) && esc[c])
+            at = pw_label_add(buf, n, at, "\\%c", esc[c]);
+        else
+            at = pw_label_add(buf, n, at, "\\%03o", c);
+    }
+    return at;
+}
+
+/* "Syslog message: DAEMON.INFO: <the rest, escaped>". tshark's labels hold
+ * 239 bytes: a longer one becomes " [truncated]" and the first 226 bytes
+ * of the text. */
+size_t pw_label_syslog(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    static const char *const fac[24] = {
+        "KERN",   "USER",   "MAIL",   "DAEMON", "AUTH",   "SYSLOG", "LPR",    "NEWS",
+        "UUCP",   "CRON",   "AUTHPRIV", "FTP",  "NTP",    "AUDIT",  "ALERT",  "CRON2",
+        "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7"};
+    static const char *const lev[8] = {"EMERG",   "ALERT",  "CRIT", "ERR",
+                                       "WARNING", "NOTICE", "INFO", "DEBUG"};
+    enum { LABEL_MAX = 239, KEPT = 226 };
+    if ((l->flags & PW_LF_REASSEMBLED) || l->off > pkt->caplen || pkt->caplen - l->off < l->len)
+        return 0;
+    const uint8_t *p = pkt->data + l->off;
+    uint32_t len = l->len, msg = 0;
+    int pri = -1;
+    if (len >= 3 && p[0] == '<') {
+        uint32_t i = 1;
+        int v = 0;
+        while (i < len && i < 4 && p[i] >= '0' && p[i] <= '9')
+            v = v * 10 + (p[i++] - '0');
+        if (i > 1 && i < len && p[i] == '>') {
+            pri = v;
+            msg = i + 1;
+        }
+    }
+    char full[LABEL_MAX + 2];
+    size_t at;
+    if (pri >= 0)
+        at = pw_label_add(full, sizeof(full), 0, "Syslog message: %s.%s: ",
+                          pri / 8 < 24 ? fac[pri / 8] : "UNKNOWN", lev[pri % 8]);
+    else
+        at = pw_label_add(full, sizeof(full), 0, "Syslog message: (unknown): ");
+    at = add_text(full, sizeof(full), at, p + msg, len - msg);
+    if (at <= LABEL_MAX)
+        return pw_label_add(buf, n, 0, "%s", full);
+    return pw_label_add(buf, n, 0, " [truncated]%.*s", (int)KEPT, full);
 }

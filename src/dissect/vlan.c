@@ -84,3 +84,17 @@ const struct pw_field pw_fields_ieee8021ad[] = {
     {"ieee8021ad.id", "ID", PW_FT_UINT16, PW_BASE_DEC, PW_P_IEEE8021AD, get_id},
     PW_FIELDS_END,
 };
+
+size_t pw_label_vlan(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    (void)pkt;
+    return pw_label_add(buf, n, 0, "802.1Q Virtual LAN, PRI: %u, DEI: %u, ID: %u", l->u.vlan.pcp,
+                        (unsigned)l->u.vlan.dei, l->u.vlan.id);
+}
+
+size_t pw_label_ieee8021ad(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                           size_t n)
+{
+    (void)pkt;
+    return pw_label_add(buf, n, 0, "IEEE 802.1ad, ID: %u", l->u.vlan.id);
+}

@@ -9,6 +9,8 @@
  *              as it is when a file stores an out-of-range fraction);
  *              absolute: "Feb 14, 2016 17:12:47.246718000 UTC", local time
  *   labels     (FT_NONE) nothing
+ *   protocols  the label of the protocol's tree item (pw_proto_label), the
+ *              abbreviation when it has none; `data` prints its bytes
  * Occurrences of a field are joined with the aggregator. */
 #include "output/fields.h"
 
@@ -164,7 +166,12 @@ struct col {
      * (ip.version comes from IPv4 and IPv6 headers) */
     const struct pw_field *var[MAX_VARIANTS];
     unsigned nvar;
+    const struct pw_field *bytes; /* `data`: data.data, whose hex tshark prints */
 };
+
+/* A protocol column's occurrence (struct pw_fvalue's v.i): a layer index,
+ * or one of these */
+enum { OCC_ABBREV = -1, OCC_FRAME = -2 };
 
 static void add_variant(const struct pw_field *f, void *arg)
 {
@@ -268,6 +275,8 @@ int pw_fields_new(struct pw_fields **out, const char *const *names, unsigned n,
         if (p == PW_P_NONE)
             bad[nbad++] = names[i];
         c->proto = (uint16_t)p;
+        if (p == PW_P_DATA)
+            c->bytes = pw_field_by_name("data.data");
     }
     if (nbad) {
         /* tshark lists them sorted */
@@ -311,6 +320,7 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
     if (c->proto == PW_P_FRAME) {
         if (!c->f) {
             fs->vals[0].type = PW_FT_PROTOCOL;
+            fs->vals[0].v.i = OCC_FRAME;
             return 1;
         }
         int got = c->f->get(pkt, NULL, fs->vals, (int)MAX_OCC);
@@ -336,7 +346,23 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
         if (!c->f) {
             if (l->proto == c->proto) {
                 fs->vals[n].type = PW_FT_PROTOCOL;
+                fs->vals[n].v.i = (int64_t)i;
                 n++;
+                /* tshark's exception handler adds its expert info inside
+                 * the labelled item, and an expert of the Malformed group
+                 * brings an unlabelled `_ws.malformed` of its own */
+                uint32_t more = 0;
+                if (l->proto == PW_P_WS_MALFORMED && l->u.ws.kind != PW_WS_EXPERT)
+                    more = 1;
+                /* a layer standing for several PDUs is that many items;
+                 * the label, if any, is the first PDU's */
+                if (l->flags & PW_LF_REPEAT)
+                    more = l->u.app.count > 1 ? l->u.app.count - 1 : 0;
+                for (; more && n < MAX_OCC; more--) {
+                    fs->vals[n].type = PW_FT_PROTOCOL;
+                    fs->vals[n].v.i = OCC_ABBREV;
+                    n++;
+                }
             }
             continue;
         }
@@ -412,11 +438,44 @@ static bool frame_time(const struct col *c, const struct pw_packet *pkt, FILE *o
     return true;
 }
 
-static void print_value(const struct col *c, const struct pw_fvalue *v, FILE *out)
+static void put_hex(const uint8_t *p, uint32_t len, FILE *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (uint32_t i = 0; i < len; i++) {
+        putc(hx[p[i] >> 4], out);
+        putc(hx[p[i] & 15], out);
+    }
+}
+
+static void print_protocol(const struct col *c, const struct pw_fvalue *v,
+                           const struct pw_packet *pkt, FILE *out)
+{
+    if (v->v.i == OCC_ABBREV || (v->v.i >= 0 && v->v.i >= pkt->nlayers)) {
+        fputs(pw_proto_abbrev(c->proto), out);
+        return;
+    }
+    const struct pw_layer *l = v->v.i >= 0 ? &pkt->layer[v->v.i] : NULL;
+    if (l && l->proto == PW_P_DATA && c->bytes) {
+        struct pw_fvalue b;
+        if (c->bytes->get(pkt, l, &b, 1) > 0)
+            put_hex(b.v.bytes.p, b.v.bytes.len, out);
+        return;
+    }
+    /* tshark's labels are at most 240 bytes; room to spare */
+    char buf[1024];
+    size_t k = pw_proto_label(pkt, l, buf, sizeof(buf));
+    fputs(k ? buf : pw_proto_abbrev(c->proto), out);
+}
+
+static void print_value(const struct col *c, const struct pw_fvalue *v,
+                        const struct pw_packet *pkt, FILE *out)
 {
     uint8_t ty = c->f ? c->f->type : PW_FT_PROTOCOL;
     if (ty == PW_FT_PROTOCOL) {
-        fputs(pw_proto_name(c->proto), out);
+        if (!c->f)
+            print_protocol(c, v, pkt, out);
+        else /* a protocol-typed field (tcp.options.sack_perm) */
+            fputs(pw_proto_name(c->proto), out);
         return;
     }
     if (ty == PW_FT_BYTES || ty == PW_FT_STRING) {
@@ -426,11 +485,7 @@ static void print_value(const struct col *c, const struct pw_fvalue *v, FILE *ou
                 fwrite(v->v.bytes.p, 1, v->v.bytes.len, out);
             return;
         }
-        static const char hx[] = "0123456789abcdef";
-        for (uint32_t i = 0; i < v->v.bytes.len; i++) {
-            putc(hx[v->v.bytes.p[i] >> 4], out);
-            putc(hx[v->v.bytes.p[i] & 15], out);
-        }
+        put_hex(v->v.bytes.p, v->v.bytes.len, out);
         return;
     }
     char buf[128];
@@ -463,7 +518,7 @@ void pw_fields_row(struct pw_fields *fs, const struct pw_packet *pkt, FILE *out)
             if (j > from)
                 fputs(fs->o.aggregator, out);
             if (!frame_time(c, pkt, out))
-                print_value(c, &fs->vals[j], out);
+                print_value(c, &fs->vals[j], pkt, out);
         }
         if (fs->o.quote)
             putc(fs->o.quote, out);
