@@ -131,9 +131,16 @@ struct afl {
  * whole, so such a stream becomes an alias of the record it continues. The
  * flow stage says which stream the conversation had before
  * (pkt->tcp.renewed, prev_stream), so no table of four-tuples is needed. */
+/* Records indexed by stream number, in slabs of SLAB records allocated
+ * as the streams reach them (the flow records here, the classification
+ * machine's in struct ctab). */
+struct slabs {
+    void **v;
+    uint32_t n, cap;
+};
+
 struct ftab {
-    struct afl **slabs;
-    uint32_t nslabs, cap;
+    struct slabs sl; /* struct afl */
     uint64_t nflows;
     uint32_t next_stream; /* above the highest stream seen: streams count up */
 };
@@ -196,8 +203,7 @@ struct cfl {
 };
 
 struct ctab {
-    struct cfl **slabs;
-    uint32_t nslabs, cap;
+    struct slabs sl; /* struct cfl */
 };
 
 struct live {
@@ -495,42 +501,62 @@ static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, con
 
 /* ---- flow table ----------------------------------------------------------- */
 
-static struct afl *ftab_get(struct ftab *t, uint32_t stream)
+/* Record idx of t (elem bytes each), its slab allocated zeroed and
+ * pre-faulted when first reached (every record of a slab gets written
+ * soon: one system call instead of a fault per page); NULL when out of
+ * memory. */
+static void *slabs_get(struct slabs *t, uint32_t idx, size_t elem)
 {
-    if (stream >= PW_ALERT_MAX_FLOWS)
-        return NULL;
-    uint32_t s = stream >> SLAB_SHIFT;
-    if (s >= t->nslabs) {
+    uint32_t s = idx >> SLAB_SHIFT;
+    if (s >= t->n) {
         if (s >= t->cap) {
             uint32_t ncap = t->cap ? t->cap * 2 : 64;
             while (ncap <= s)
                 ncap *= 2;
-            struct afl **ns = realloc(t->slabs, (size_t)ncap * sizeof(*ns));
-            if (!ns)
+            void **nv = realloc(t->v, (size_t)ncap * sizeof(*nv));
+            if (!nv)
                 return NULL;
-            t->slabs = ns;
+            t->v = nv;
             t->cap = ncap;
         }
-        while (t->nslabs <= s) {
-            struct afl *slab = calloc(SLAB, sizeof(struct afl));
+        while (t->n <= s) {
+            void *slab = calloc(SLAB, elem);
             if (!slab)
                 return NULL;
-            /* every record of a slab gets written soon: one system call
-             * instead of a fault per page */
-            pw_prefault(slab, (size_t)SLAB * sizeof(struct afl));
-            t->slabs[t->nslabs++] = slab;
+            pw_prefault(slab, (size_t)SLAB * elem);
+            t->v[t->n++] = slab;
         }
     }
-    if (stream >= t->next_stream)
+    return (char *)t->v[s] + (size_t)(idx & (SLAB - 1)) * elem;
+}
+
+static void slabs_free(struct slabs *t)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        free(t->v[i]);
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Record i of slab s (both within the table). */
+static inline struct afl *ftab_at(const struct ftab *t, uint32_t s, uint32_t i)
+{
+    return (struct afl *)t->sl.v[s] + i;
+}
+
+static struct afl *ftab_get(struct ftab *t, uint32_t stream)
+{
+    if (stream >= PW_ALERT_MAX_FLOWS)
+        return NULL;
+    struct afl *f = slabs_get(&t->sl, stream, sizeof(struct afl));
+    if (f && stream >= t->next_stream)
         t->next_stream = stream + 1;
-    return &t->slabs[s][stream & (SLAB - 1)];
+    return f;
 }
 
 static void ftab_free(struct ftab *t)
 {
-    for (uint32_t i = 0; i < t->nslabs; i++)
-        free(t->slabs[i]);
-    free(t->slabs);
+    slabs_free(&t->sl);
     memset(t, 0, sizeof(*t));
 }
 
@@ -538,10 +564,12 @@ typedef void (*flow_fn)(struct pw_alerts *a, struct afl *f, void *arg);
 
 static void ftab_foreach(struct ftab *t, flow_fn fn, struct pw_alerts *a, void *arg)
 {
-    for (uint32_t s = 0; s < t->nslabs; s++)
-        for (uint32_t i = 0; i < SLAB; i++)
-            if ((t->slabs[s][i].flags & (F_USED | F_ALIAS)) == F_USED)
-                fn(a, &t->slabs[s][i], arg);
+    for (uint32_t s = 0; s < t->sl.n; s++)
+        for (uint32_t i = 0; i < SLAB; i++) {
+            struct afl *f = ftab_at(t, s, i);
+            if ((f->flags & (F_USED | F_ALIAS)) == F_USED)
+                fn(a, f, arg);
+        }
 }
 
 static void foreach_flow(struct pw_alerts *a, flow_fn fn, void *arg)
@@ -611,34 +639,17 @@ static bool trusted(const struct afl *f)
 
 static struct cfl *ctab_get(struct ctab *t, uint32_t root)
 {
-    uint32_t s = root >> SLAB_SHIFT;
-    if (s >= t->nslabs) {
-        if (s >= t->cap) {
-            uint32_t ncap = t->cap ? t->cap * 2 : 64;
-            while (ncap <= s)
-                ncap *= 2;
-            struct cfl **ns = realloc(t->slabs, (size_t)ncap * sizeof(*ns));
-            if (!ns)
-                return NULL;
-            t->slabs = ns;
-            t->cap = ncap;
-        }
-        while (t->nslabs <= s) {
-            struct cfl *slab = calloc(SLAB, sizeof(struct cfl));
-            if (!slab)
-                return NULL;
-            t->slabs[t->nslabs++] = slab;
-        }
-    }
-    return &t->slabs[s][root & (SLAB - 1)];
+    return slabs_get(&t->sl, root, sizeof(struct cfl));
+}
+
+static inline struct cfl *ctab_at(const struct ctab *t, uint32_t s, uint32_t i)
+{
+    return (struct cfl *)t->sl.v[s] + i;
 }
 
 static void ctab_free(struct ctab *t)
 {
-    for (uint32_t i = 0; i < t->nslabs; i++)
-        free(t->slabs[i]);
-    free(t->slabs);
-    memset(t, 0, sizeof(*t));
+    slabs_free(&t->sl);
 }
 
 /* Tells the packet path that the flow will not be fed again, so that it
@@ -959,16 +970,16 @@ static void cls_finish(struct pw_alerts *a)
     cls_thread_stop(a);
     struct clsw *w = a->w;
     for (int t = 0; t < 2; t++)
-        for (uint32_t s = 0; s < w->tab[t].nslabs; s++)
+        for (uint32_t s = 0; s < w->tab[t].sl.n; s++)
             for (uint32_t i = 0; i < SLAB; i++) {
-                struct cfl *c = &w->tab[t].slabs[s][i];
+                struct cfl *c = ctab_at(&w->tab[t], s, i);
                 if (c->f && c->cls == CLS_LIVE)
                     cls_end(w, c, NULL);
             }
     for (int t = 0; t < 2; t++)
-        for (uint32_t s = 0; s < w->tab[t].nslabs; s++)
+        for (uint32_t s = 0; s < w->tab[t].sl.n; s++)
             for (uint32_t i = 0; i < SLAB; i++) {
-                const struct cfl *c = &w->tab[t].slabs[s][i];
+                const struct cfl *c = ctab_at(&w->tab[t], s, i);
                 struct afl *f = c->f;
                 if (!f)
                     continue;
@@ -1467,10 +1478,10 @@ void pw_alerts_prefetch(struct pw_alerts *a, const struct pw_packet *pkt)
         return;
     }
     uint32_t s = stream >> SLAB_SHIFT;
-    if (stream == PW_NO_STREAM || s >= t->nslabs)
+    if (stream == PW_NO_STREAM || s >= t->sl.n)
         return;
     /* the hot fields may straddle two lines; a new flow writes all of it */
-    const char *r = (const char *)&t->slabs[s][stream & (SLAB - 1)];
+    const char *r = (const char *)ftab_at(t, s, stream & (SLAB - 1));
     __builtin_prefetch(r, 1);
     __builtin_prefetch(r + 63, 1);
     if (stream >= t->next_stream)
@@ -2958,12 +2969,12 @@ void pw_alerts_get_stats(const struct pw_alerts *a, struct pw_alerts_stats *st)
     /* the machine's tables are its thread's until finish */
     size_t cmem = 0;
     if (a->finished)
-        cmem = (size_t)(a->w->tab[0].nslabs + a->w->tab[1].nslabs) * SLAB * sizeof(struct cfl) +
+        cmem = (size_t)(a->w->tab[0].sl.n + a->w->tab[1].sl.n) * SLAB * sizeof(struct cfl) +
                pw_flowtab_memory(a->w->eps);
     *st = a->st;
     st->tcp_flows = a->tcp.nflows;
     st->udp_flows = a->udp.nflows;
-    st->memory = sizeof(*a) + (size_t)(a->tcp.nslabs + a->udp.nslabs) * SLAB * sizeof(struct afl) +
+    st->memory = sizeof(*a) + (size_t)(a->tcp.sl.n + a->udp.sl.n) * SLAB * sizeof(struct afl) +
                  (size_t)a->ev_cap_slabs * EV_SLAB * sizeof(struct evid) +
                  PW_CLS_MAX_LIVE * (sizeof(struct live) + sizeof(uint32_t)) +
                  pw_flowtab_memory(a->icmp) + (size_t)a->alerts_cap * sizeof(struct pw_alert) +
@@ -3002,9 +3013,9 @@ void pw_alerts_foreach_flow(const struct pw_alerts *a,
     const struct ftab *tabs[2] = {&a->tcp, &a->udp};
     struct pw_alert_flow fl;
     for (int t = 0; t < 2; t++)
-        for (uint32_t s = 0; s < tabs[t]->nslabs; s++)
+        for (uint32_t s = 0; s < tabs[t]->sl.n; s++)
             for (uint32_t i = 0; i < SLAB; i++) {
-                const struct afl *f = &tabs[t]->slabs[s][i];
+                const struct afl *f = ftab_at(tabs[t], s, i);
                 if ((f->flags & (F_USED | F_ALIAS)) != F_USED)
                     continue;
                 flow_info(a, f, s * SLAB + i, &fl);
