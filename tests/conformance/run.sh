@@ -2,15 +2,17 @@
 # Conformance over a directory of captures (normally ../shared/captures):
 # runs every conformance check whose script exists and reports each.
 #
-# Checks in PW_CONFORMANCE_GATE (default: those of resolved issues) fail the
-# run when they fail; the others are reported as measurements, so that work
-# in progress on an open issue shows its numbers without blocking CI.
+# Checks in PW_CONFORMANCE_GATE (default: those of resolved issues, and
+# alerts_threads, which checks an invariant -- the worker thread changes no
+# output -- rather than progress) fail the run when they fail; the others are
+# reported as measurements, so that work in progress on an open issue shows
+# its numbers without blocking CI.
 set -u
 DIR=${1:?usage: tests/conformance/run.sh CAPTURE_DIR}
 cd "$(dirname "$0")/../.."
-GATE=${PW_CONFORMANCE_GATE:-"info_counts info_capinfos count_records rtt stats"}
+GATE=${PW_CONFORMANCE_GATE:-"info_counts info_capinfos count_records rtt stats filter fields alerts_threads"}
 rc=0
-for check in info_counts info_capinfos count_records layers stats rtt filter fields alerts; do
+for check in info_counts info_capinfos count_records layers stats rtt filter fields alerts alerts_threads; do
     s=tests/conformance/$check.sh
     [ -f "$s" ] || continue
     echo "== conformance: $check"
