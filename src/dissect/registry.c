@@ -89,7 +89,7 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi, pw_label_ppi},
     {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi, pw_label_fddi},
     {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap, pw_label_radiotap}, /* pushes wlan_radio */
-    {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
+    {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan, pw_label_wlan}, /* pushes wlan.mgt */
     /* tunnels and encapsulations */
     {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls, pw_label_mpls},
     {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},

@@ -52,18 +52,35 @@ static const uint8_t DNS_MALFORMED[] = {
     0x00, 0x35, 0x00, 0x14, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
+/* radiotap (Flags: FCS at end) + 802.11 probe request + FCS */
+static const uint8_t RT_PROBE[] = {
+    0x00, 0x00, 0x09, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10, 0x40, 0x00, 0x00, 0x00,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0x10, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04,
+};
+/* 802.11 QoS data, From DS (LINKTYPE_IEEE802_11) */
+static const uint8_t WLAN_QOS[] = {
+    0x88, 0x02, 0x2c, 0x00, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22,
+    0x33, 0x44, 0x55, 0x00, 0x11, 0x22, 0x33, 0x44, 0x66, 0x20, 0x00, 0x00, 0x00,
+};
 
 static struct pw_packet pkt;
 static struct pw_record rec;
 
-static void dissect(const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t frame)
+static void dissect_lt(const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t frame,
+                       uint32_t linktype)
 {
     memset(&rec, 0, sizeof(rec));
     rec.data = b;
     rec.caplen = caplen;
     rec.len = len;
-    rec.linktype = 1; /* Ethernet */
+    rec.linktype = linktype;
     pw_dissect_packet(&rec, frame, &pkt);
+}
+
+static void dissect(const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t frame)
+{
+    dissect_lt(b, caplen, len, frame, 1); /* Ethernet */
 }
 
 /* the label of the k-th layer of protocol `abbrev` ("" when it has none,
@@ -143,6 +160,29 @@ static void test_ipv4_cut(void)
     CHECK_EQ_STR(label("_ws.short", 0), "[Packet size limited during capture: IPv4 truncated]");
 }
 
+/* 802.11: tshark 4.0.17 on these bytes (radiotap, LINKTYPE 127; the QoS
+ * frame as LINKTYPE 105, whole, cut to 25 bytes, and a data frame with
+ * From DS and More data cut to 23 bytes) */
+static void test_wlan(void)
+{
+    dissect_lt(RT_PROBE, sizeof(RT_PROBE), sizeof(RT_PROBE), 1, 127);
+    CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 Probe Request, Flags: ........C");
+    dissect_lt(WLAN_QOS, sizeof(WLAN_QOS), sizeof(WLAN_QOS), 1, 105);
+    CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 QoS Data, Flags: ......F.");
+    /* a QoS header cut before the QoS control: no tree item at all (an
+     * empty column in tshark) */
+    dissect_lt(WLAN_QOS, 25, sizeof(WLAN_QOS), 2, 105);
+    CHECK(pkt.nlayers > 0 && pkt.layer[0].proto == pw_proto_by_abbrev("wlan"));
+    CHECK(pkt.layer[0].flags & PW_LF_NOTREE);
+    /* a data frame cut inside its header: the type without the flags */
+    uint8_t data[23];
+    memcpy(data, WLAN_QOS, sizeof(data));
+    data[0] = 0x08;
+    data[1] = 0x22;
+    dissect_lt(data, sizeof(data), 60, 3, 105);
+    CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 Data");
+}
+
 TEST_MAIN(TEST_CASE(test_vlan_tcp_syn), TEST_CASE(test_arp_announcement),
           TEST_CASE(test_ipv6_udp_dns), TEST_CASE(test_udp_data), TEST_CASE(test_dns_malformed),
-          TEST_CASE(test_ipv4_cut))
+          TEST_CASE(test_ipv4_cut), TEST_CASE(test_wlan))
