@@ -117,6 +117,12 @@ static const struct pw_dissector dissectors[] = {
     /* protocols of the application stage's TCP table (app.c), here for
      * their labels only */
     {PW_P_TPKT, NULL, NULL, pw_label_tpkt},
+    /* media layers of HTTP bodies (http.c) */
+    {PW_P_DATA_TEXT_LINES, NULL, NULL, pw_label_media},
+    {PW_P_JSON, NULL, NULL, pw_label_media},
+    {PW_P_URLENCODED_FORM, NULL, NULL, pw_label_media},
+    {PW_P_IMAGE_GIF, NULL, NULL, pw_label_media},
+    {PW_P_MIME_MULTIPART, NULL, NULL, pw_label_media},
 };
 
 static const struct pw_binding bindings[] = {
