@@ -92,7 +92,7 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan, pw_label_wlan}, /* pushes wlan.mgt */
     /* tunnels and encapsulations */
     {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls, pw_label_mpls},
-    {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},
+    {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb, pw_label_ieee8021ah},
     {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve, pw_label_geneve},
     {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya, pw_label_ayiya},
     {PW_P_GTP, pw_dissect_gtp, pw_fields_gtp}, /* also the gtpv2.* fields */
@@ -316,6 +316,19 @@ size_t pw_proto_label(const struct pw_packet *pkt, const struct pw_layer *l, cha
     }
     const struct pw_dissector *ds = pw_dissector_for(l->proto);
     return ds && ds->label ? ds->label(pkt, l, buf, n) : 0;
+}
+
+unsigned pw_proto_extra_items(const struct pw_layer *l)
+{
+    return l->proto == PW_P_IEEE8021AH ? 1 : 0;
+}
+
+size_t pw_proto_label_extra(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                            size_t n)
+{
+    if (n)
+        buf[0] = '\0';
+    return l->proto == PW_P_IEEE8021AH ? pw_label_pbb_itag(pkt, l, buf, n) : 0;
 }
 
 /* Field tables of the stages after dissection, which read results those

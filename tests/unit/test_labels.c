@@ -64,6 +64,13 @@ static const uint8_t WLAN_QOS[] = {
     0x33, 0x44, 0x55, 0x00, 0x11, 0x22, 0x33, 0x44, 0x66, 0x20, 0x00, 0x00, 0x00,
 };
 
+/* 802.1ah I-TAG (I-SID 2014000) in Ethernet */
+static const uint8_t PBB_TAG[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x88, 0xe7,
+    0x00, 0x1e, 0xbb, 0x30, 0x01, 0x1c, 0xeb, 0xaf, 0x50, 0x00, 0x00, 0x1c, 0xeb, 0xaf,
+    0x52, 0x01, 0x88, 0xb5, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+};
+
 static struct pw_packet pkt;
 static struct pw_record rec;
 
@@ -183,6 +190,24 @@ static void test_wlan(void)
     CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 Data");
 }
 
+/* 802.1ah: tshark 4.0.17 prints two items per tag, "IEEE 802.1ah, ...,I-Tag,
+ * I-SID: 2014000"; cut to 20 bytes, "ieee8021ah,I-Tag, I-SID: 2014000" */
+static void test_pbb(void)
+{
+    char buf[128];
+    dissect(PBB_TAG, sizeof(PBB_TAG), sizeof(PBB_TAG), 1);
+    CHECK_EQ_STR(label("ieee8021ah", 0),
+                 "IEEE 802.1ah, I-SID: 2014000, C-Src: 00:1c:eb:af:52:01, C-Dst: 01:1c:eb:af:50:00");
+    int at = pw_packet_find(&pkt, pw_proto_by_abbrev("ieee8021ah"), 0);
+    CHECK(at >= 0 && pw_proto_extra_items(&pkt.layer[at]) == 1);
+    if (at >= 0)
+        pw_proto_label_extra(&pkt, &pkt.layer[at], buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "I-Tag, I-SID: 2014000");
+    dissect(PBB_TAG, 20, sizeof(PBB_TAG), 2);
+    CHECK_EQ_STR(label("ieee8021ah", 0), "");
+}
+
 TEST_MAIN(TEST_CASE(test_vlan_tcp_syn), TEST_CASE(test_arp_announcement),
           TEST_CASE(test_ipv6_udp_dns), TEST_CASE(test_udp_data), TEST_CASE(test_dns_malformed),
-          TEST_CASE(test_ipv4_cut), TEST_CASE(test_wlan))
+          TEST_CASE(test_ipv4_cut), TEST_CASE(test_wlan),
+          TEST_CASE(test_pbb))
