@@ -327,6 +327,7 @@ void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct p
     pkt->frame = frame;
     pkt->nlayers = 0;
     pkt->nnames = 0;
+    pkt->ntext = 0;
     pkt->l3 = -1;
     pkt->l4 = -1;
     pkt->anomaly_mask = 0;

@@ -166,6 +166,13 @@ bool pw_ethertype_follows(const struct pw_packet *pkt, unsigned i);
 /* The label of layer l (pw_label_fn); l is NULL for `frame`. 0: none. */
 size_t pw_proto_label(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n);
 
+/* Tree items tshark adds for layer l after its own, under the same
+ * abbreviation (ieee8021ah's `I-Tag` item): how many (0 or 1), and the
+ * label of that item (pw_label_fn). */
+unsigned pw_proto_extra_items(const struct pw_layer *l);
+size_t pw_proto_label_extra(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                            size_t n);
+
 /* For label builders: appends printf-style text at offset `at` of buf
  * (bounded by n, NUL-terminated) and returns the new full length, so that
  * calls chain and the caller learns the length even when cut. */

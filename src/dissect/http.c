@@ -48,8 +48,38 @@ struct http_head {
     bool has_len;
     bool close;        /* Connection: close */
     uint64_t clen;
+    bool encoded;      /* a Content-Encoding other than identity */
     char ctype[64];    /* media type, lower case, without parameters */
+    char boundary[80]; /* its boundary parameter, unquoted ("": none) */
 };
+
+/* the boundary parameter of a Content-Type value, unquoted, into out */
+static void get_boundary(const uint8_t *v, uint32_t vn, char *out, size_t n)
+{
+    out[0] = '\0';
+    for (uint32_t k = 0; k + 9 <= vn; k++) {
+        if (strncasecmp((const char *)v + k, "boundary=", 9) != 0)
+            continue;
+        if (k && v[k - 1] != ';' && v[k - 1] != ' ' && v[k - 1] != '\t')
+            continue;
+        const uint8_t *b = v + k + 9;
+        uint32_t bn = vn - k - 9, e = 0;
+        if (bn && b[0] == '"') {
+            b++;
+            bn--;
+            while (e < bn && b[e] != '"')
+                e++;
+        } else {
+            while (e < bn && b[e] != ';' && b[e] != ' ' && b[e] != '\t')
+                e++;
+        }
+        if (e >= n)
+            return; /* too long to show: no label */
+        memcpy(out, b, e);
+        out[e] = '\0';
+        return;
+    }
+}
 
 static bool hdr_is(const uint8_t *line, uint32_t n, const char *name)
 {
@@ -133,15 +163,47 @@ static bool parse_head(const uint8_t *p, uint32_t avail, struct http_head *h)
             for (; k < vn && k + 1 < sizeof(h->ctype) && v[k] != ';' && v[k] != ' '; k++)
                 h->ctype[k] = (char)tolower(v[k]);
             h->ctype[k] = '\0';
+            get_boundary(v, vn, h->boundary, sizeof(h->boundary));
+        } else if (hdr_is(line, n, "content-encoding")) {
+            uint32_t vn;
+            const uint8_t *v = hdr_value(line, n, "content-encoding", &vn);
+            h->encoded = !(vn == 8 && strncasecmp((const char *)v, "identity", 8) == 0);
         }
         line_start = i + 1;
     }
     return false;
 }
 
+/* Counts lines as tshark's line-based text does: a line ends at CR LF, LF
+ * or a lone CR; a last line without an end counts too. Fed piecewise (the
+ * chunks of a chunked body). */
+struct line_count {
+    uint32_t lines;
+    bool in_line, after_cr;
+};
+
+static void count_lines(struct line_count *lc, const uint8_t *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        if (lc->after_cr && p[i] == '\n') {
+            lc->after_cr = false;
+            continue;
+        }
+        lc->after_cr = p[i] == '\r';
+        if (p[i] == '\r' || p[i] == '\n') {
+            lc->lines++;
+            lc->in_line = false;
+        } else {
+            lc->in_line = true;
+        }
+    }
+}
+
 /* Length of a chunked body at p (RFC 9112 7.1), or 0 if it does not end
- * within avail. *data gets the sum of the chunk sizes. */
-static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
+ * within avail. *data gets the sum of the chunk sizes; lc, if not NULL,
+ * counts the lines of the chunks' data. */
+static uint64_t chunked_walk(const uint8_t *p, uint32_t avail, uint64_t *data,
+                             struct line_count *lc)
 {
     uint64_t o = 0;
     *data = 0;
@@ -177,6 +239,8 @@ static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
         }
         if (size > avail - o)
             return 0;
+        if (lc)
+            count_lines(lc, p + o, size);
         o += size;
         *data += size;
         if (o < avail && p[o] == '\r')
@@ -185,6 +249,11 @@ static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
             return 0;
         o++;
     }
+}
+
+static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
+{
+    return chunked_walk(p, avail, data, NULL);
 }
 
 /* What tshark's HTTP makes of data that does not start a request or
@@ -311,6 +380,9 @@ static unsigned media_proto(const char *ct, const uint8_t *b, uint32_t n)
     return sniff(b, n);
 }
 
+static void media_label(struct pw_packet *pkt, struct pw_layer *m, const struct http_head *h,
+                        const uint8_t *b, uint32_t bn, bool whole);
+
 static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
 {
     uint32_t avail = pw_cur_left(c), rep = pw_cur_rep_left(c);
@@ -369,7 +441,75 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
         return;
     pw_cur_skip(c, h.hlen);
     uint32_t bn = pw_cur_left(c);
-    pw_app_whole(d, media_proto(h.ctype, pw_cur_ptr(c), bn), c);
+    const uint8_t *b = pw_cur_ptr(c);
+    bool whole = bn == pw_cur_rep_left(c);
+    struct pw_layer *m = pw_app_whole(d, media_proto(h.ctype, b, bn), c);
+    if (m)
+        media_label(d->pkt, m, &h, b, bn, whole);
+}
+
+/* The label of a media layer, built while the HTTP head and the body are
+ * at hand (a reassembled body is not in the frame later) and kept in the
+ * packet's text pool: the media type as HTTP parsed it (lower case,
+ * without parameters), and what the media dissector adds. Labels that read
+ * the body (line counts, the GIF version) are not built for bodies tshark
+ * decompresses first (a Content-Encoding: no inflater here) or that were
+ * not all captured; types this file does not know the labels of get none. */
+static void media_label(struct pw_packet *pkt, struct pw_layer *m, const struct http_head *h,
+                        const uint8_t *b, uint32_t bn, bool whole)
+{
+    m->u.app.text_len = 0;
+    bool body_read = !h->encoded && whole; /* the label needs the body as tshark sees it */
+    char *out = pkt->text + pkt->ntext;
+    size_t room = PW_MAX_PKT_TEXT - pkt->ntext, k;
+    switch (m->proto) {
+    case PW_P_DATA_TEXT_LINES: {
+        if (!body_read)
+            return;
+        struct line_count lc = {0, false, false};
+        if (h->chunked) {
+            uint64_t data;
+            if (!chunked_walk(b, bn, &data, &lc))
+                return;
+        } else {
+            count_lines(&lc, b, bn);
+        }
+        k = pw_label_add(out, room, 0, "Line-based text data: %s (%u lines)", h->ctype,
+                         lc.lines + (lc.in_line ? 1u : 0u));
+        break;
+    }
+    case PW_P_JSON:
+        k = pw_label_add(out, room, 0, "JavaScript Object Notation: %s", h->ctype);
+        break;
+    case PW_P_URLENCODED_FORM:
+        k = pw_label_add(out, room, 0, "HTML Form URL Encoded: %s", h->ctype);
+        break;
+    case PW_P_IMAGE_GIF:
+        if (!body_read || h->chunked || bn < 6)
+            return;
+        k = pw_label_add(out, room, 0, "Compuserve GIF, Version: %.6s", (const char *)b);
+        break;
+    case PW_P_MIME_MULTIPART:
+        if (!h->boundary[0])
+            return;
+        k = pw_label_add(out, room, 0, "MIME Multipart Media Encapsulation, Type: %s, Boundary: \"%s\"",
+                         h->ctype, h->boundary);
+        break;
+    default: return;
+    }
+    if (k == 0 || k >= room || k > UINT16_MAX)
+        return;
+    m->u.app.text_off = pkt->ntext;
+    m->u.app.text_len = (uint16_t)k;
+    pkt->ntext = (uint16_t)(pkt->ntext + k + 1);
+}
+
+/* media layers (registry.c): the label media_label kept */
+size_t pw_label_media(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    if (!l->u.app.text_len || l->u.app.text_off + (size_t)l->u.app.text_len >= pkt->ntext)
+        return 0;
+    return pw_label_add(buf, n, 0, "%.*s", (int)l->u.app.text_len, pkt->text + l->u.app.text_off);
 }
 
 /* tshark's TCP heuristic for HTTP on any port: a complete first line that

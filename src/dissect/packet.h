@@ -243,6 +243,9 @@ struct pw_layer {
         struct {
             uint32_t count; /* PDUs this layer stands for (PW_LF_REPEAT) */
             uint32_t pdu_len; /* reported bytes of the (first) PDU */
+            /* a label built while dissecting: pkt->text[text_off..], 0
+             * bytes for none (the media layers of HTTP bodies, http.c) */
+            uint16_t text_off, text_len;
         } app;            /* application-stage layers (src/dissect/app.c) */
         /* tunnels and encapsulations (mpls.c, pbb.c, geneve.c, ayiya.c,
          * gtp.c, nsh.c, erspan.c, cmd.c, vntag.c) */
@@ -297,6 +300,10 @@ struct pw_packet {
      * the PW_P_ASN1_NAMES layers: too many to be layers of their own. */
     uint16_t nnames;
     uint8_t names[PW_MAX_PKT_NAMES];
+
+    /* Label text built during dissection (struct pw_layer's u.app.text_*) */
+    uint16_t ntext;
+    char text[PW_MAX_PKT_TEXT];
 
     /* Indexes into layer[] (-1 when absent): the innermost network and
      * transport (TCP, UDP or SCTP) layers that are not quoted inside an ICMP

@@ -18,6 +18,9 @@ int pw_dissect_pbb(struct pw_dctx *d, struct pw_cur *c)
     struct pw_layer *l = pw_push_layer(d, PW_P_IEEE8021AH, c);
     if (!l)
         return PW_DIS_OK;
+    /* without the TCI tshark adds neither of its items (no fields) */
+    if (pw_cur_left(c) < 4)
+        l->flags |= PW_LF_NOTREE;
     uint32_t tci = pw_cur_be32(c);
     pw_cur_skip(c, 12);
     l->u.tun.next = pw_cur_be16(c);
@@ -74,3 +77,26 @@ const struct pw_field pw_fields_pbb[] = {
     {"ieee8021ah.etype", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_IEEE8021AH, get_etype},
     PW_FIELDS_END,
 };
+
+/* tshark adds two items per tag: the protocol's, labelled once the
+ * customer source address is captured ("IEEE 802.1ah, I-SID: 2014000,
+ * C-Src: ..., C-Dst: ..."), then an `I-Tag` item with the same
+ * abbreviation (pw_label_pbb_itag, one of pw_proto_extra_items) */
+size_t pw_label_ieee8021ah(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                           size_t n)
+{
+    const uint8_t *p = pw_lbytes(pkt, l, 0, 16);
+    if (!p)
+        return 0;
+    size_t k = pw_label_add(buf, n, 0, "IEEE 802.1ah, I-SID: %u, C-Src: ", (unsigned)l->u.tun.id);
+    k = pw_label_mac(buf, n, k, p + 10);
+    k = pw_label_add(buf, n, k, ", C-Dst: ");
+    return pw_label_mac(buf, n, k, p + 4);
+}
+
+size_t pw_label_pbb_itag(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                         size_t n)
+{
+    (void)pkt;
+    return pw_label_add(buf, n, 0, "I-Tag, I-SID: %u", (unsigned)l->u.tun.id);
+}

@@ -89,10 +89,10 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_PPI, pw_dissect_ppi, pw_fields_ppi, pw_label_ppi},
     {PW_P_FDDI, pw_dissect_fddi, pw_fields_fddi, pw_label_fddi},
     {PW_P_RADIOTAP, pw_dissect_radiotap, pw_fields_radiotap, pw_label_radiotap}, /* pushes wlan_radio */
-    {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan},             /* pushes wlan.mgt */
+    {PW_P_WLAN, pw_dissect_wlan, pw_fields_wlan, pw_label_wlan}, /* pushes wlan.mgt */
     /* tunnels and encapsulations */
     {PW_P_MPLS, pw_dissect_mpls, pw_fields_mpls, pw_label_mpls},
-    {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb},
+    {PW_P_IEEE8021AH, pw_dissect_pbb, pw_fields_pbb, pw_label_ieee8021ah},
     {PW_P_GENEVE, pw_dissect_geneve, pw_fields_geneve, pw_label_geneve},
     {PW_P_AYIYA, pw_dissect_ayiya, pw_fields_ayiya, pw_label_ayiya},
     {PW_P_GTP, pw_dissect_gtp, pw_fields_gtp}, /* also the gtpv2.* fields */
@@ -117,6 +117,13 @@ static const struct pw_dissector dissectors[] = {
     /* protocols of the application stage's TCP table (app.c), here for
      * their labels only */
     {PW_P_TPKT, NULL, NULL, pw_label_tpkt},
+    {PW_P_PORTMAP, NULL, NULL, pw_label_portmap}, /* layers pushed by rpc.c */
+    /* media layers of HTTP bodies (http.c) */
+    {PW_P_DATA_TEXT_LINES, NULL, NULL, pw_label_media},
+    {PW_P_JSON, NULL, NULL, pw_label_media},
+    {PW_P_URLENCODED_FORM, NULL, NULL, pw_label_media},
+    {PW_P_IMAGE_GIF, NULL, NULL, pw_label_media},
+    {PW_P_MIME_MULTIPART, NULL, NULL, pw_label_media},
 };
 
 static const struct pw_binding bindings[] = {
@@ -310,6 +317,19 @@ size_t pw_proto_label(const struct pw_packet *pkt, const struct pw_layer *l, cha
     }
     const struct pw_dissector *ds = pw_dissector_for(l->proto);
     return ds && ds->label ? ds->label(pkt, l, buf, n) : 0;
+}
+
+unsigned pw_proto_extra_items(const struct pw_layer *l)
+{
+    return l->proto == PW_P_IEEE8021AH ? 1 : 0;
+}
+
+size_t pw_proto_label_extra(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                            size_t n)
+{
+    if (n)
+        buf[0] = '\0';
+    return l->proto == PW_P_IEEE8021AH ? pw_label_pbb_itag(pkt, l, buf, n) : 0;
 }
 
 /* Field tables of the stages after dissection, which read results those

@@ -90,3 +90,51 @@ size_t pw_label_rpc(const struct pw_packet *pkt, const struct pw_layer *l, char 
     return pw_label_add(buf, n, 0, "Remote Procedure Call, Type:%s XID:0x%08x",
                         mtype == 0 ? "Call" : "Reply", be32(p));
 }
+
+/* the XDR opaque_auth at p + *at (flavor, length, body padded to 4) */
+static bool skip_auth(const uint8_t *p, uint32_t n, uint32_t *at)
+{
+    if (n < 8 || *at > n - 8)
+        return false;
+    uint32_t len = be32(p + *at + 4);
+    if (len > 400)
+        return false;
+    *at += 8 + ((len + 3u) & ~3u);
+    return *at <= n;
+}
+
+/* "Portmap GETPORT Call NFS(100003) Version:3 TCP": a version 2 GETPORT
+ * call, read from the RPC message before the portmap layer (not for a
+ * message reassembled from several segments). Replies (their procedure is
+ * the call's, which this stage does not match), other procedures and
+ * versions, and programs whose name here is not known keep the
+ * abbreviation. */
+size_t pw_label_portmap(const struct pw_packet *pkt, const struct pw_layer *l, char *buf,
+                        size_t n)
+{
+    static const struct {
+        uint32_t prog;
+        const char *name;
+    } progs[] = {{100003, "NFS"}, {100005, "MOUNT"}, {100232, "SADMIND"}};
+    if (l == pkt->layer || l[-1].proto != PW_P_RPC)
+        return 0;
+    const struct pw_layer *r = l - 1;
+    if ((r->flags & PW_LF_REASSEMBLED) || r->off > pkt->caplen)
+        return 0;
+    const uint8_t *p = pkt->data + r->off;
+    uint32_t cap = pkt->caplen - r->off, m = cap < r->len ? cap : r->len;
+    if (m < 24 || be32(p + 4) != 0 || be32(p + 16) != 2 || be32(p + 20) != 3)
+        return 0;
+    uint32_t at = 24;
+    if (!skip_auth(p, m, &at) || !skip_auth(p, m, &at) || m - at < 12)
+        return 0;
+    uint32_t prog = be32(p + at), vers = be32(p + at + 4), prot = be32(p + at + 8);
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+        if (progs[i].prog == prog)
+            name = progs[i].name;
+    if (!name || (prot != 6 && prot != 17))
+        return 0;
+    return pw_label_add(buf, n, 0, "Portmap GETPORT Call %s(%u) Version:%u %s", name, prog, vers,
+                        prot == 6 ? "TCP" : "UDP");
+}

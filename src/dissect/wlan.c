@@ -64,6 +64,28 @@ static uint32_t header_len(uint32_t fc)
     return n;
 }
 
+/* bytes of the header tshark reads before it appends the flags to its
+ * label: that of a data or management frame without the HT control, the
+ * fixed part of a control frame; 0: never (subtypes whose label this file
+ * does not build) */
+static uint32_t basic_len(uint32_t fc)
+{
+    unsigned type = fc_type(fc), sub = fc_subtype(fc), fl = fc_flags(fc);
+    switch (type) {
+    case WLAN_TYPE_MGMT: return 24;
+    case WLAN_TYPE_DATA:
+        return 24 + ((fl & 3u) == 3u ? 6 : 0) + (sub & 0x8u ? 2 : 0);
+    case WLAN_TYPE_CTRL: {
+        /* by subtype: ack and CTS 10, RTS/PS-Poll/CF-End 16, block ack
+         * (request) 18, beamforming report poll 17, reserved 3: 22 */
+        static const uint8_t ctrl[16] = {10, 10, 0, 22, 17, 0, 0, 0,
+                                         18, 18, 16, 16, 10, 10, 16, 16};
+        return ctrl[sub];
+    }
+    default: return 10;
+    }
+}
+
 int pw_dissect_wlan(struct pw_dctx *d, struct pw_cur *c)
 {
     struct pw_layer *l = pw_push_layer(d, PW_P_WLAN, c);
@@ -73,6 +95,12 @@ int pw_dissect_wlan(struct pw_dctx *d, struct pw_cur *c)
     uint32_t fc = (uint32_t)b0 | (uint32_t)b1 << 8;
     l->u.key = fc;
     unsigned type = fc_type(fc);
+    /* tshark adds no tree item (no fields, no label) when it cannot read
+     * the frame control, nor for a QoS data frame whose MAC header up to
+     * the QoS control was not captured; frame.protocols still lists it */
+    if (c->err || (type == WLAN_TYPE_DATA && (fc_subtype(fc) & 0x8u) &&
+                   pw_cur_left(c) + 2 < basic_len(fc)))
+        l->flags |= PW_LF_NOTREE;
     if (type != WLAN_TYPE_MGMT && type != WLAN_TYPE_DATA) {
         /* control and extension frames: no body of their own */
         pw_cur_skip(c, pw_cur_rep_left(c));
@@ -231,3 +259,66 @@ const struct pw_field pw_fields_wlan[] = {
     {"wlan.bssid", "BSS Id", PW_FT_ETHER, PW_BASE_NONE, PW_P_WLAN, get_bssid},
     PW_FIELDS_END,
 };
+
+/* tshark's names of the frame types, by type << 4 | subtype */
+static const char *const type_names[64] = {
+    "Association Request", "Association Response", "Reassociation Request",
+    "Reassociation Response", "Probe Request", "Probe Response", "Measurement Pilot", NULL,
+    "Beacon frame", "ATIM", "Disassociate", "Authentication", "Deauthentication", "Action",
+    "Action No Ack", "Aruba Management",
+    /* control */
+    NULL, NULL, "Trigger", NULL, "Beamforming Report Poll", "VHT/HE NDP Announcement",
+    NULL, "Control Wrapper", "802.11 Block Ack Req", "802.11 Block Ack", "Power-Save poll",
+    "Request-to-send", "Clear-to-send", "Acknowledgement", "CF-End (Control-frame)",
+    "CF-End + CF-Ack (Control-frame)",
+    /* data */
+    "Data", "Data + CF-Ack", "Data + CF-Poll", "Data + CF-Ack + CF-Poll",
+    "Null function (No data)", "Acknowledgement (No data)", "CF-Poll (No data)",
+    "CF-Ack/Poll (No data)", "QoS Data", "QoS Data + CF-Acknowledgment", "QoS Data + CF-Poll",
+    "QoS Data + CF-Ack + CF-Poll", "QoS Null function (No data)", NULL,
+    "QoS CF-Poll (No Data)", "QoS CF-Ack + CF-Poll (No data)",
+    /* extension */
+    "DMG Beacon", "S1G Beacon",
+};
+
+/* true when a radiotap header before l says the frame ends with an FCS */
+static bool has_fcs(const struct pw_packet *pkt, const struct pw_layer *l)
+{
+    for (const struct pw_layer *r = l; r > pkt->layer;) {
+        r--;
+        if (r->proto == PW_P_RADIOTAP) /* radiotap.c: Flags | 0x100 when present */
+            return (r->u.key & 0x110u) == 0x110u;
+        if (r->proto != PW_P_WLAN_RADIO)
+            return false;
+    }
+    return false;
+}
+
+/* "IEEE 802.11 Probe Request, Flags: ........C": the frame type, then,
+ * once the header is captured, the flags as opmPRMFT (Order, Protected,
+ * More data, Power management, Retry, More fragments, From DS, To DS) with
+ * dots for clear bits, and C when radiotap announced an FCS. Trigger, NDP
+ * announcement, control frame extension and control wrapper frames, which
+ * tshark labels from further fields, keep the abbreviation. */
+size_t pw_label_wlan(const struct pw_packet *pkt, const struct pw_layer *l, char *buf, size_t n)
+{
+    uint32_t fc = l->u.key;
+    unsigned ts = fc_type(fc) << 4 | fc_subtype(fc);
+    if (ts == 0x12 || ts == 0x15 || ts == 0x16 || ts == 0x17 || !pw_lbytes(pkt, l, 0, 2))
+        return 0;
+    const char *name = type_names[ts] ? type_names[ts] : "Unrecognized (Reserved frame)";
+    size_t k = pw_label_add(buf, n, 0, "IEEE 802.11 %s", name);
+    uint32_t need = basic_len(fc);
+    if (!need || !pw_lbytes(pkt, l, 0, need))
+        return k;
+    static const char letters[] = "opmPRMFT";
+    char fl[10];
+    unsigned f = fc_flags(fc);
+    for (unsigned i = 0; i < 8; i++)
+        fl[i] = (f & (0x80u >> i)) ? letters[i] : '.';
+    size_t m = 8;
+    if (has_fcs(pkt, l))
+        fl[m++] = 'C';
+    fl[m] = '\0';
+    return pw_label_add(buf, n, k, ", Flags: %s", fl);
+}

@@ -171,7 +171,7 @@ struct col {
 
 /* A protocol column's occurrence (struct pw_fvalue's v.i): a layer index,
  * or one of these */
-enum { OCC_ABBREV = -1, OCC_FRAME = -2 };
+enum { OCC_ABBREV = -1, OCC_FRAME = -2, OCC_EXTRA = -16 /* - layer index */ };
 
 static void add_variant(const struct pw_field *f, void *arg)
 {
@@ -363,6 +363,12 @@ static uint32_t collect(struct pw_fields *fs, const struct col *c, const struct 
                     fs->vals[n].v.i = OCC_ABBREV;
                     n++;
                 }
+                /* items of its own tshark adds after the layer's */
+                if (pw_proto_extra_items(l) && n < MAX_OCC) {
+                    fs->vals[n].type = PW_FT_PROTOCOL;
+                    fs->vals[n].v.i = OCC_EXTRA - (int64_t)i;
+                    n++;
+                }
             }
             continue;
         }
@@ -450,6 +456,12 @@ static void put_hex(const uint8_t *p, uint32_t len, FILE *out)
 static void print_protocol(const struct col *c, const struct pw_fvalue *v,
                            const struct pw_packet *pkt, FILE *out)
 {
+    if (v->v.i <= OCC_EXTRA && OCC_EXTRA - v->v.i < pkt->nlayers) {
+        char eb[256];
+        size_t k = pw_proto_label_extra(pkt, &pkt->layer[OCC_EXTRA - v->v.i], eb, sizeof(eb));
+        fputs(k ? eb : pw_proto_abbrev(c->proto), out);
+        return;
+    }
     if (v->v.i == OCC_ABBREV || (v->v.i >= 0 && v->v.i >= pkt->nlayers)) {
         fputs(pw_proto_abbrev(c->proto), out);
         return;

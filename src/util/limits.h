@@ -25,6 +25,11 @@
  * messages (src/dissect/x509.h): a certificate chain adds about 60. */
 #define PW_MAX_PKT_NAMES 2048u
 
+/* Bytes of label text one packet keeps for layers whose label reads bytes
+ * the frame may not hold (the HTTP head of a reassembled body): the media
+ * layers' labels (http.c). A label that does not fit is not kept. */
+#define PW_MAX_PKT_TEXT 1024u
+
 /* Anomalies remembered per packet (all are counted, only these are listed). */
 #define PW_MAX_PKT_ANOMALIES 8u
 

@@ -301,6 +301,53 @@ static void http_body(void)
     pw_app_free(app);
 }
 
+/* the label of the first layer of protocol `abbrev` in pkt ("" if none) */
+static const char *label_of(const char *abbrev)
+{
+    static char buf[256];
+    buf[0] = '\0';
+    int at = pw_packet_find(&pkt, pw_proto_by_abbrev(abbrev), 0);
+    if (at >= 0)
+        pw_proto_label(&pkt, &pkt.layer[at], buf, sizeof(buf));
+    return buf;
+}
+
+/* Media labels of HTTP bodies, built while dissecting (the HTTP head of a
+ * reassembled body is not in the frame). Expected texts: tshark 4.0.17 on
+ * the same frames (`-T fields -e data-text-lines -e mime_multipart`). */
+static void http_media_labels(void)
+{
+    struct pw_app *app = pw_app_new();
+    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                               "Content-Length: 10\r\n\r\n0123456789";
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 80, 1, 0x18, req, sizeof(req) - 1)), "http");
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, 1, 0x18, resp, sizeof(resp) - 1 - 10)), "");
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(resp) - 10, 0x18,
+                                 resp + sizeof(resp) - 11, 10)),
+                 "http:data-text-lines:tcp.segments");
+    CHECK_EQ_STR(label_of("data-text-lines"), "Line-based text data: text/html (1 lines)");
+    pw_app_free(app);
+
+    /* a chunked body: lines counted across chunks (LF, CR LF split by a
+     * chunk boundary, a last line without an end); the media type lower
+     * case, without its parameters */
+    app = pw_app_new();
+    static const char chunked[] = "HTTP/1.1 200 OK\r\nContent-Type: Text/Plain; charset=utf-8\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\n"
+                                  "3\r\na\nb\r\n4\r\n\r\ncd\r\n0\r\n\r\n";
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 80, 1, 0x18, req, sizeof(req) - 1)), "http");
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, 1, 0x18, chunked, sizeof(chunked) - 1)),
+                 "http:data-text-lines");
+    CHECK_EQ_STR(label_of("data-text-lines"), "Line-based text data: text/plain (3 lines)");
+    static const char multi[] = "HTTP/1.1 200 OK\r\nContent-Type: multipart/related; "
+                                "boundary=\"b1\"; type=x\r\nContent-Length: 4\r\n\r\n--b1";
+    path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(chunked), 0x18, multi, sizeof(multi) - 1));
+    CHECK_EQ_STR(label_of("mime_multipart"),
+                 "MIME Multipart Media Encapsulation, Type: multipart/related, Boundary: \"b1\"");
+    pw_app_free(app);
+}
+
 static void udp_heuristics(void)
 {
     struct pw_app *app = pw_app_new();
@@ -414,7 +461,7 @@ static void http_no_line_end_past_keep(void)
 
 TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
           TEST_CASE(reassembly_overlap), TEST_CASE(reassembly_overlap_flags),
-          TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body),
+          TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body), TEST_CASE(http_media_labels),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
           TEST_CASE(nbss_continuation_and_smb_trans_parts),
           TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep))

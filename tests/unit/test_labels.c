@@ -52,18 +52,53 @@ static const uint8_t DNS_MALFORMED[] = {
     0x00, 0x35, 0x00, 0x14, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
+/* radiotap (Flags: FCS at end) + 802.11 probe request + FCS */
+static const uint8_t RT_PROBE[] = {
+    0x00, 0x00, 0x09, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10, 0x40, 0x00, 0x00, 0x00,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0x10, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04,
+};
+/* 802.11 QoS data, From DS (LINKTYPE_IEEE802_11) */
+static const uint8_t WLAN_QOS[] = {
+    0x88, 0x02, 0x2c, 0x00, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22,
+    0x33, 0x44, 0x55, 0x00, 0x11, 0x22, 0x33, 0x44, 0x66, 0x20, 0x00, 0x00, 0x00,
+};
+
+/* 802.1ah I-TAG (I-SID 2014000) in Ethernet */
+static const uint8_t PBB_TAG[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x88, 0xe7,
+    0x00, 0x1e, 0xbb, 0x30, 0x01, 0x1c, 0xeb, 0xaf, 0x50, 0x00, 0x00, 0x1c, 0xeb, 0xaf,
+    0x52, 0x01, 0x88, 0xb5, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+};
+
+/* portmap v2 GETPORT call for NFS version 3 over TCP, UDP to port 111 */
+static const uint8_t PMAP_CALL[] = {
+    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x00, 0x45,
+    0x00, 0x00, 0x54, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01,
+    0x0a, 0x00, 0x00, 0x02, 0x03, 0xe8, 0x00, 0x6f, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x12,
+    0x34, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x86, 0xa0, 0x00, 0x00,
+    0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86, 0xa3, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00,
+};
 
 static struct pw_packet pkt;
 static struct pw_record rec;
 
-static void dissect(const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t frame)
+static void dissect_lt(const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t frame,
+                       uint32_t linktype)
 {
     memset(&rec, 0, sizeof(rec));
     rec.data = b;
     rec.caplen = caplen;
     rec.len = len;
-    rec.linktype = 1; /* Ethernet */
+    rec.linktype = linktype;
     pw_dissect_packet(&rec, frame, &pkt);
+}
+
+static void dissect(const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t frame)
+{
+    dissect_lt(b, caplen, len, frame, 1); /* Ethernet */
 }
 
 /* the label of the k-th layer of protocol `abbrev` ("" when it has none,
@@ -143,6 +178,57 @@ static void test_ipv4_cut(void)
     CHECK_EQ_STR(label("_ws.short", 0), "[Packet size limited during capture: IPv4 truncated]");
 }
 
+/* 802.11: tshark 4.0.17 on these bytes (radiotap, LINKTYPE 127; the QoS
+ * frame as LINKTYPE 105, whole, cut to 25 bytes, and a data frame with
+ * From DS and More data cut to 23 bytes) */
+static void test_wlan(void)
+{
+    dissect_lt(RT_PROBE, sizeof(RT_PROBE), sizeof(RT_PROBE), 1, 127);
+    CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 Probe Request, Flags: ........C");
+    dissect_lt(WLAN_QOS, sizeof(WLAN_QOS), sizeof(WLAN_QOS), 1, 105);
+    CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 QoS Data, Flags: ......F.");
+    /* a QoS header cut before the QoS control: no tree item at all (an
+     * empty column in tshark) */
+    dissect_lt(WLAN_QOS, 25, sizeof(WLAN_QOS), 2, 105);
+    CHECK(pkt.nlayers > 0 && pkt.layer[0].proto == pw_proto_by_abbrev("wlan"));
+    CHECK(pkt.layer[0].flags & PW_LF_NOTREE);
+    /* a data frame cut inside its header: the type without the flags */
+    uint8_t data[23];
+    memcpy(data, WLAN_QOS, sizeof(data));
+    data[0] = 0x08;
+    data[1] = 0x22;
+    dissect_lt(data, sizeof(data), 60, 3, 105);
+    CHECK_EQ_STR(label("wlan", 0), "IEEE 802.11 Data");
+}
+
+/* 802.1ah: tshark 4.0.17 prints two items per tag, "IEEE 802.1ah, ...,I-Tag,
+ * I-SID: 2014000"; cut to 20 bytes, "ieee8021ah,I-Tag, I-SID: 2014000" */
+static void test_pbb(void)
+{
+    char buf[128];
+    dissect(PBB_TAG, sizeof(PBB_TAG), sizeof(PBB_TAG), 1);
+    CHECK_EQ_STR(label("ieee8021ah", 0),
+                 "IEEE 802.1ah, I-SID: 2014000, C-Src: 00:1c:eb:af:52:01, C-Dst: 01:1c:eb:af:50:00");
+    int at = pw_packet_find(&pkt, pw_proto_by_abbrev("ieee8021ah"), 0);
+    CHECK(at >= 0 && pw_proto_extra_items(&pkt.layer[at]) == 1);
+    if (at >= 0)
+        pw_proto_label_extra(&pkt, &pkt.layer[at], buf, sizeof(buf));
+    CHECK_EQ_STR(buf, "I-Tag, I-SID: 2014000");
+    dissect(PBB_TAG, 20, sizeof(PBB_TAG), 2);
+    CHECK_EQ_STR(label("ieee8021ah", 0), "");
+}
+
+/* tshark 4.0.17 on PMAP_CALL: "Portmap GETPORT Call NFS(100003) Version:3 TCP" */
+static void test_portmap(void)
+{
+    dissect(PMAP_CALL, sizeof(PMAP_CALL), sizeof(PMAP_CALL), 1);
+    CHECK_EQ_STR(label("portmap", 0), "Portmap GETPORT Call NFS(100003) Version:3 TCP");
+    /* the arguments cut off (captured to 90 bytes): tshark prints "portmap" */
+    dissect(PMAP_CALL, sizeof(PMAP_CALL) - 8, sizeof(PMAP_CALL), 2);
+    CHECK_EQ_STR(label("portmap", 0), "");
+}
+
 TEST_MAIN(TEST_CASE(test_vlan_tcp_syn), TEST_CASE(test_arp_announcement),
           TEST_CASE(test_ipv6_udp_dns), TEST_CASE(test_udp_data), TEST_CASE(test_dns_malformed),
-          TEST_CASE(test_ipv4_cut))
+          TEST_CASE(test_ipv4_cut), TEST_CASE(test_wlan),
+          TEST_CASE(test_pbb), TEST_CASE(test_portmap))
