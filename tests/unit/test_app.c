@@ -286,6 +286,17 @@ static void bittorrent_many_messages(void)
     pw_app_free(app);
 }
 
+/* the label of the first layer of protocol `abbrev` in pkt ("" if none) */
+static const char *label_of(const char *abbrev)
+{
+    static char buf[256];
+    buf[0] = '\0';
+    int at = pw_packet_find(&pkt, pw_proto_by_abbrev(abbrev), 0);
+    if (at >= 0)
+        pw_proto_label(&pkt, &pkt.layer[at], buf, sizeof(buf));
+    return buf;
+}
+
 static void http_body(void)
 {
     struct pw_app *app = pw_app_new();
@@ -298,36 +309,19 @@ static void http_body(void)
     CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(resp) - 10, 0x18,
                                  resp + sizeof(resp) - 11, 10)),
                  "http:data-text-lines:tcp.segments");
-    pw_app_free(app);
-}
-
-/* the label of the first layer of protocol `abbrev` in pkt ("" if none) */
-static const char *label_of(const char *abbrev)
-{
-    static char buf[256];
-    buf[0] = '\0';
-    int at = pw_packet_find(&pkt, pw_proto_by_abbrev(abbrev), 0);
-    if (at >= 0)
-        pw_proto_label(&pkt, &pkt.layer[at], buf, sizeof(buf));
-    return buf;
-}
-
-/* Media labels of HTTP bodies, built while dissecting (the HTTP head of a
- * reassembled body is not in the frame). Expected texts: tshark 4.0.17 on
- * the same frames (`-T fields -e data-text-lines -e mime_multipart`). */
-static void http_media_labels(void)
-{
-    struct pw_app *app = pw_app_new();
-    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-                               "Content-Length: 10\r\n\r\n0123456789";
-    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 80, 1, 0x18, req, sizeof(req) - 1)), "http");
-    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, 1, 0x18, resp, sizeof(resp) - 1 - 10)), "");
-    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(resp) - 10, 0x18,
-                                 resp + sizeof(resp) - 11, 10)),
-                 "http:data-text-lines:tcp.segments");
+    /* the media label is built while dissecting: the HTTP head is not in
+     * this frame (tshark 4.0.17 on the same frames) */
     CHECK_EQ_STR(label_of("data-text-lines"), "Line-based text data: text/html (1 lines)");
     pw_app_free(app);
+}
+
+/* Media labels of HTTP bodies, built while dissecting (a reassembled body:
+ * http_body). Expected texts: tshark 4.0.17 on the same frames (`-T fields
+ * -e data-text-lines -e mime_multipart`). */
+static void http_media_labels(void)
+{
+    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    struct pw_app *app;
 
     /* a chunked body: lines counted across chunks (LF, CR LF split by a
      * chunk boundary, a last line without an end); the media type lower
