@@ -757,16 +757,22 @@ static void test_endpoint_reuse_and_confirm(void)
 
 /* Many one-packet flows: classifier state stays within PW_CLS_MAX_LIVE and
  * is given back (ASan's leak check sees the rest). */
-static void test_bounded_classifier_state(void)
+/* n flows of one SYN each, from one client to n servers. */
+static void many_syn_flows(struct tb *b, const char *name, unsigned n)
 {
-    struct tb b;
-    tb_open(&b, "many_flows");
-    unsigned n = PW_CLS_MAX_LIVE + 500;
+    tb_open(b, name);
     char dst[32];
     for (unsigned i = 0; i < n; i++) {
         snprintf(dst, sizeof(dst), "10.%u.%u.%u", 8 + (i >> 16), (i >> 8) & 255, i & 255);
-        tb_tcp(&b, "10.200.0.1", 30000 + (i % 30000), dst, 80, 1, 0, SYN, "", 0);
+        tb_tcp(b, "10.200.0.1", 30000 + (i % 30000), dst, 80, 1, 0, SYN, "", 0);
     }
+}
+
+static void test_bounded_classifier_state(void)
+{
+    struct tb b;
+    unsigned n = PW_CLS_MAX_LIVE + 500;
+    many_syn_flows(&b, "many_flows", n);
     struct run r = run(&b, "[alerts]\nscan = off\nhandshake-failures = off\n");
     struct pw_alerts_stats st;
     pw_alerts_get_stats(r.a, &st);
@@ -935,13 +941,7 @@ static void test_threads_evictions(void)
     };
     for (int m = 0; m < 2; m++) {
         struct tb b;
-        tb_open(&b, "threads_many_flows");
-        unsigned n = PW_CLS_MAX_LIVE + 300;
-        char dst[32];
-        for (unsigned i = 0; i < n; i++) {
-            snprintf(dst, sizeof(dst), "10.%u.%u.%u", 8 + (i >> 16), (i >> 8) & 255, i & 255);
-            tb_tcp(&b, "10.200.0.1", 30000 + (i % 30000), dst, 80, 1, 0, SYN, "", 0);
-        }
+        many_syn_flows(&b, "threads_many_flows", PW_CLS_MAX_LIVE + 300);
         struct pw_classifier *saved = CLS;
         CLS = fresh_classifier();
         struct run r = run_opts(&b, "[alerts]\nhandshake-failures = off\n", true, &modes[m]);
