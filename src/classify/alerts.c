@@ -2325,6 +2325,72 @@ static void sort_flows(struct fvec *fv, int (*order)(const void *, const void *)
     pw_unmap(ks, bytes);
 }
 
+/* Groups that cannot alert, dropped before the sort. A large capture's
+ * flows are mostly in groups far below the thresholds (a client with a few
+ * connections is no scan; a server whose handshakes all succeeded and saw
+ * few RSTs has no handshake alert), and sorting every flow cost a tenth of
+ * the pass. Each flow adds its weights to its group's hash bucket and is
+ * kept when its bucket reaches a threshold. Groups sharing a bucket only add
+ * up, so no group that can alert is dropped and the searches find what they
+ * found on the whole vector. */
+enum gkey { GK_CLIENT, GK_TARGET };
+
+static uint32_t group_hash(const struct afl *f, enum gkey g)
+{
+    const uint8_t *ad = g == GK_CLIENT ? f->caddr : f->saddr;
+    uint64_t w0, w1;
+    memcpy(&w0, ad, 8);
+    memcpy(&w1, ad + 8, 8);
+    uint64_t h = (w0 ^ ((uint64_t)f->family << 56)) * 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 29) ^ w1) * 0xff51afd7ed558ccdULL;
+    if (g == GK_TARGET)
+        h = (h ^ (h >> 31) ^ f->sport ^ ((uint64_t)f->ipproto << 16)) * 0x9e3779b97f4a7c15ULL;
+    return (uint32_t)(h >> 32);
+}
+
+static uint32_t add_sat(uint32_t x, uint32_t y)
+{
+    return x > UINT32_MAX - y ? UINT32_MAX : x + y;
+}
+
+/* GK_CLIENT weighs every flow against min_a (scan targets are at most the
+ * client's flows); GK_TARGET weighs failed handshakes against min_a and RST
+ * segments against min_b, flows of found scanners left out as
+ * find_handshake_failures leaves them out. */
+static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint32_t min_b)
+{
+    if (fv->n < 2 || (min_a == 0 && g == GK_CLIENT))
+        return;
+    uint32_t nb = 64;
+    while (nb < fv->n && nb < (1u << 30))
+        nb *= 2;
+    size_t cbytes = (size_t)nb * 2 * sizeof(uint32_t), bbytes = fv->n * sizeof(uint32_t);
+    uint32_t *cnt = pw_map_populated(cbytes), *bk = pw_map_populated(bbytes);
+    if (cnt && bk) {
+        for (size_t i = 0; i < fv->n; i++) {
+            const struct afl *f = fv->v[i];
+            uint32_t b = group_hash(f, g) & (nb - 1), wa = 1, wb = 0;
+            if (g == GK_TARGET) {
+                bool own = !(f->flags & F_SCANNER);
+                wa = own && (f->flags & (F_CSYN | F_SYNACK)) == F_CSYN;
+                wb = own ? f->rst_pkts : 0;
+            }
+            bk[i] = b;
+            cnt[2 * b] = add_sat(cnt[2 * b], wa);
+            cnt[2 * b + 1] = add_sat(cnt[2 * b + 1], wb);
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < fv->n; i++)
+            if (cnt[2 * bk[i]] >= min_a || (g == GK_TARGET && cnt[2 * bk[i] + 1] >= min_b))
+                fv->v[k++] = fv->v[i];
+        fv->n = k;
+    }
+    if (cnt)
+        pw_unmap(cnt, cbytes);
+    if (bk)
+        pw_unmap(bk, bbytes);
+}
+
 static bool same_target(const struct afl *x, const struct afl *y)
 {
     return !cmp_addr(x, y, false) && x->sport == y->sport && x->ipproto == y->ipproto;
@@ -2364,6 +2430,7 @@ static void find_scans(struct pw_alerts *a)
     struct fvec fv = {0};
     fvec_reserve(&fv, a);
     foreach_flow(a, collect_scan, &fv);
+    drop_small_groups(&fv, GK_CLIENT, pol->thr.scan_min_targets, 0);
     sort_flows(&fv, cmp_scan);
     uint8_t *ports = NULL;
     for (size_t g = 0; g < fv.n;) {
@@ -2457,6 +2524,7 @@ static void find_handshake_failures(struct pw_alerts *a)
     struct fvec fv = {0};
     fvec_reserve(&fv, a);
     ftab_foreach(&a->tcp, collect_all, a, &fv);
+    drop_small_groups(&fv, GK_TARGET, pol->thr.hs_min_failures, pol->thr.rst_storm);
     sort_flows(&fv, cmp_service);
     for (size_t g = 0; g < fv.n;) {
         size_t end = g;

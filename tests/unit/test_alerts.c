@@ -500,6 +500,55 @@ static void test_handshake_failures(void)
     run_free(&r, &b);
 }
 
+/* Scans and handshake failures at and just under the default thresholds
+ * (25 targets; 10 failed handshakes; 100 RSTs), the RSTs spread over two
+ * connections: the end-of-capture search drops groups that cannot alert
+ * before it sorts, and must drop neither these nor count them short. */
+static void test_threshold_edges(void)
+{
+    struct tb b;
+    tb_open(&b, "threshold_edges");
+    char src[32];
+    for (unsigned p = 1; p <= 25; p++)
+        tb_tcp(&b, "10.0.4.1", 50001, "10.0.5.9", p, 1, 0, SYN, "", 0);
+    for (unsigned p = 1; p <= 24; p++)
+        tb_tcp(&b, "10.0.4.2", 50002, "10.0.5.9", 100 + p, 1, 0, SYN, "", 0);
+    for (unsigned c = 1; c <= 19; c++) {
+        snprintf(src, sizeof(src), "10.0.6.%u", c);
+        tb_tcp(&b, src, 43000, c <= 10 ? "10.0.5.1" : "10.0.5.2", 80, 1, 0, SYN, "", 0);
+    }
+    struct conn k = conn_open(&b, "10.0.6.99", 43001, "10.0.5.1", 80);
+    conn_close(&k);
+    for (unsigned s = 3; s <= 4; s++) {
+        char srv[32];
+        snprintf(srv, sizeof(srv), "10.0.5.%u", s);
+        for (unsigned c = 0; c < 2; c++) {
+            k = conn_open(&b, "10.0.6.50", (uint16_t)(43002 + c), srv, 5000);
+            for (unsigned i = 0; i < 50u - (s == 4 && c == 1); i++)
+                tb_tcp(&b, srv, 5000, "10.0.6.50", (uint16_t)(43002 + c), k.sseq, k.cseq, RST,
+                       "", 0);
+        }
+    }
+    struct run r = run(&b, NULL);
+    char buf[64];
+    CHECK_EQ_INT(count_kind(&r, PW_AK_SCAN), 1);
+    const struct pw_alert *x = find(&r, PW_AK_SCAN, NULL, 0);
+    CHECK(x && !strcmp(ip(x, false, buf), "10.0.4.1") && x->peers == 25);
+    CHECK_EQ_INT(count_kind(&r, PW_AK_HANDSHAKE), 2);
+    for (int n = 0; n < 2; n++) {
+        x = find(&r, PW_AK_HANDSHAKE, NULL, n);
+        CHECK(x != NULL);
+        if (!x)
+            continue;
+        ip(x, true, buf);
+        if (!strcmp(buf, "10.0.5.1"))
+            CHECK(strstr(x->evidence, "10 of 11 connection attempts to tcp/80 failed") != NULL);
+        else
+            CHECK(!strcmp(buf, "10.0.5.3") && strstr(x->evidence, "100 RST segments") != NULL);
+    }
+    run_free(&r, &b);
+}
+
 static void test_cleartext_credentials(void)
 {
     struct tb b;
@@ -1011,6 +1060,7 @@ int main(void)
         TEST_CASE(test_scan),
         TEST_CASE(test_icmp_sweep),
         TEST_CASE(test_handshake_failures),
+        TEST_CASE(test_threshold_edges),
         TEST_CASE(test_cleartext_credentials),
         TEST_CASE(test_bittorrent_tcp_and_dht),
         TEST_CASE(test_allow_overrides_default),
