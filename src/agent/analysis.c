@@ -39,9 +39,10 @@ static void tap_packet(void *arg, const struct pw_record *rec, const struct pw_p
     pw_alerts_packet(t->alerts, rec, pkt);
 }
 
-static void tap_prefetch(void *arg, const struct pw_packet *pkt)
+static bool tap_before_app(void *arg, const struct pw_packet *pkt)
 {
-    pw_alerts_prefetch(((struct taps *)arg)->alerts, pkt);
+    pw_alerts_before_app(((struct taps *)arg)->alerts, pkt);
+    return true; /* the protocol hierarchy needs every packet's layers */
 }
 
 static void warn(json_t *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -100,7 +101,7 @@ json_t *pw_agent_analysis_json(const struct pw_analysis_in *in, struct pw_error 
                 pw_error_set(err, PW_ERR_NOMEM, "out of memory");
             goto out;
         }
-        struct pw_tap tap = {&t, tap_packet, tap_prefetch};
+        struct pw_tap tap = {&t, tap_packet, tap_before_app};
         struct pw_pass_opts opts = {
             .dissect = true, .flows = flows, .app = app, .cancel = in->cancel};
         pw_pass_run(r, &tap, 1, &opts, &res);

@@ -245,6 +245,7 @@ struct clsw {
      * a later item (cls_queue uses it to leave out clock-only items that
      * could not expire anything). */
     _Atomic int64_t floor_ms;
+    int64_t floor_pub; /* the worker's copy of what it last stored there */
 };
 
 #define CLS_NO_FLOOR INT64_MIN
@@ -344,6 +345,13 @@ struct pw_alerts {
      * one went backwards (clock-only items are then all sent) */
     int64_t last_now;
     bool time_back;
+    /* the last floor_ms read: still a lower bound later (see struct clsw),
+     * so the shared value, which the worker keeps rewriting, is only read
+     * again when this one no longer lets an item be left out */
+    int64_t floor_seen;
+    /* TCP streams whose Wireshark protocol is settled (bit per stream):
+     * the packet path needs no more application layers for them */
+    uint64_t *app_known;
     bool all_clock_items; /* struct pw_alerts_opts */
     uint32_t ring_items;
     size_t ring_bytes;
@@ -878,7 +886,12 @@ static void cls_expire(struct clsw *w, int64_t now)
 static void cls_publish_floor(struct clsw *w, int64_t now)
 {
     int64_t v = w->lru_head != NIL ? w->live[w->lru_head].last_ms : now;
-    atomic_store_explicit(&w->floor_ms, v, memory_order_relaxed);
+    /* a store, even of the same value, takes the line from the packet
+     * path's core */
+    if (v != w->floor_pub) {
+        w->floor_pub = v;
+        atomic_store_explicit(&w->floor_ms, v, memory_order_relaxed);
+    }
 }
 
 static void cls_item_run(struct clsw *w, const struct citem *it, const uint8_t *data);
@@ -1036,7 +1049,9 @@ static void cls_queue(struct pw_alerts *a, struct afl *f, uint32_t root, bool tc
         a->time_back = true;
     a->last_now = now;
     if (f->cls == CLS_DONE && !a->time_back && !a->all_clock_items) {
-        int64_t fl = atomic_load_explicit(&a->w->floor_ms, memory_order_relaxed);
+        int64_t fl = a->floor_seen;
+        if (fl == CLS_NO_FLOOR || now - fl > CLS_IDLE_MS)
+            fl = a->floor_seen = atomic_load_explicit(&a->w->floor_ms, memory_order_relaxed);
         if (fl != CLS_NO_FLOOR && now - fl <= CLS_IDLE_MS) {
             a->st.cls_clock_skipped++;
             return;
@@ -1461,10 +1476,28 @@ static void flow_init(struct afl *f, int family, uint8_t ipproto, const uint8_t 
     f->live = NIL;
 }
 
-void pw_alerts_prefetch(struct pw_alerts *a, const struct pw_packet *pkt)
+/* The tap needs the application layers of a TCP packet only to name its
+ * flow's Wireshark protocol (the first one above TCP within the first
+ * PW_ALERT_SCAN_PACKETS payloads); the payload evidence reads the raw
+ * bytes. Once a flow's protocol is known, the rest of the connection
+ * needs no reassembly for this tap. UDP always gets the stage: it is
+ * cheap there, and a TFTP request makes state for other flows. */
+static bool app_known(const struct pw_alerts *a, uint32_t stream)
+{
+    return stream < PW_ALERT_MAX_FLOWS && a->app_known &&
+           (a->app_known[stream / 64] >> (stream % 64) & 1);
+}
+
+static void app_known_set(struct pw_alerts *a, uint32_t stream)
+{
+    if (stream < PW_ALERT_MAX_FLOWS && a->app_known)
+        a->app_known[stream / 64] |= 1ull << (stream % 64);
+}
+
+bool pw_alerts_before_app(struct pw_alerts *a, const struct pw_packet *pkt)
 {
     if (!pkt || pkt->l4 < 0 || !pkt->flow_done)
-        return;
+        return true;
     const struct pw_layer *l4 = &pkt->layer[pkt->l4];
     const struct ftab *t;
     uint32_t stream;
@@ -1475,18 +1508,24 @@ void pw_alerts_prefetch(struct pw_alerts *a, const struct pw_packet *pkt)
         t = &a->udp;
         stream = l4->u.udp.stream;
     } else {
-        return;
+        return true;
     }
     uint32_t s = stream >> SLAB_SHIFT;
-    if (stream == PW_NO_STREAM || s >= t->sl.n)
-        return;
-    /* the hot fields may straddle two lines; a new flow writes all of it */
-    const char *r = (const char *)ftab_at(t, s, stream & (SLAB - 1));
-    __builtin_prefetch(r, 1);
-    __builtin_prefetch(r + 63, 1);
-    if (stream >= t->next_stream)
-        for (size_t o = 64; o < sizeof(struct afl) + 63; o += 64)
-            __builtin_prefetch(r + (o < sizeof(struct afl) ? o : sizeof(struct afl) - 1), 1);
+    if (stream == PW_NO_STREAM)
+        return true;
+    if (s < t->sl.n) {
+        /* the hot fields may straddle two lines; a new flow writes all of it */
+        const char *r = (const char *)ftab_at(t, s, stream & (SLAB - 1));
+        __builtin_prefetch(r, 1);
+        __builtin_prefetch(r + 63, 1);
+        if (stream >= t->next_stream)
+            for (size_t o = 64; o < sizeof(struct afl) + 63; o += 64)
+                __builtin_prefetch(r + (o < sizeof(struct afl) ? o : sizeof(struct afl) - 1), 1);
+    }
+    /* the TCP layer the application stage would take is this one */
+    int n = pkt->nlayers;
+    bool last = pkt->l4 == n - 1 || (pkt->l4 == n - 2 && pkt->layer[n - 1].proto == PW_P_DATA);
+    return l4->proto != PW_P_TCP || !last || !app_known(a, stream);
 }
 
 void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const struct pw_packet *pkt)
@@ -1635,6 +1674,9 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
         }
         break;
     }
+    if (ipproto == 6 &&
+        ((f->wsproto && f->wsproto != PW_P_DATA) || f->scanned >= PW_ALERT_SCAN_PACKETS))
+        app_known_set(a, stream);
     uint32_t poff = l4->off + l4->hlen;
     if (poff >= pkt->caplen)
         return;
@@ -2872,6 +2914,7 @@ static struct clsw *clsw_new(const struct pw_alerts *a, struct pw_classifier *cl
     w->reuse = reuse;
     w->lru_head = w->lru_tail = NIL;
     atomic_init(&w->floor_ms, CLS_NO_FLOOR);
+    w->floor_pub = CLS_NO_FLOOR;
     w->live = calloc(PW_CLS_MAX_LIVE, sizeof(*w->live));
     w->live_free = malloc(PW_CLS_MAX_LIVE * sizeof(*w->live_free));
     w->eps = pw_flowtab_new(sizeof(struct ep), PW_ALERT_MAX_ENDPOINTS);
@@ -2933,13 +2976,16 @@ int pw_alerts_new_opts(struct pw_alerts **out, const struct pw_policy *pol,
     a->ring_items = opts && opts->ring_items ? opts->ring_items : CLS_RING_ITEMS;
     a->ring_bytes = opts && opts->ring_bytes ? opts->ring_bytes : CLS_RING_BYTES;
     a->all_clock_items = opts && opts->all_clock_items;
+    a->floor_seen = CLS_NO_FLOOR;
+    /* pages are only touched where streams are */
+    a->app_known = calloc(PW_ALERT_MAX_FLOWS / 64, sizeof(uint64_t));
     unsigned napps = pw_cls_app_count(cls);
     a->app_sev = malloc(napps ? napps : 1);
     a->app_ports = malloc((napps ? napps : 1) * sizeof(*a->app_ports));
     a->icmp = pw_flowtab_new(sizeof(struct icmpv), PW_ALERT_MAX_ICMP);
     a->reuse = pol->thr.classify_reuse;
     a->w = clsw_new(a, cls, a->max_fed, a->reuse);
-    if (!a->app_sev || !a->app_ports || !a->icmp || !clsw_ok(a->w)) {
+    if (!a->app_sev || !a->app_ports || !a->icmp || !a->app_known || !clsw_ok(a->w)) {
         pw_alerts_free(a);
         return pw_error_set(err, PW_ERR_NOMEM, "out of memory");
     }
@@ -3003,6 +3049,7 @@ void pw_alerts_free(struct pw_alerts *a)
         free(a->ev_slabs[i]);
     free(a->ev_slabs);
     pw_flowtab_free(a->icmp);
+    free(a->app_known);
     free(a->alerts);
     free(a->keys);
     free(a->pairs);

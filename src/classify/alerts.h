@@ -125,9 +125,11 @@ void pw_alerts_free(struct pw_alerts *a);
 void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec,
                       const struct pw_packet *pkt);
 
-/* For struct pw_tap's prefetch: starts loading the record of the packet's
- * flow (after the flow stage, before the application stage). */
-void pw_alerts_prefetch(struct pw_alerts *a, const struct pw_packet *pkt);
+/* For struct pw_tap's before_app (after the flow stage): whether the tap
+ * needs the application stage's layers on this packet (not on the TCP
+ * packets of a flow whose Wireshark protocol is already known). Also starts
+ * loading the record of the packet's flow. */
+bool pw_alerts_before_app(struct pw_alerts *a, const struct pw_packet *pkt);
 
 /* Ends classification of the flows still open and builds the alerts,
  * sorted by severity (highest first), kind, then first frame. */

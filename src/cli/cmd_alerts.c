@@ -70,9 +70,11 @@ static void alerts_tap_packet(void *arg, const struct pw_record *rec, const stru
     pw_alerts_packet(t->a, rec, pkt);
 }
 
-static void alerts_tap_prefetch(void *arg, const struct pw_packet *pkt)
+static bool alerts_tap_before_app(void *arg, const struct pw_packet *pkt)
 {
-    pw_alerts_prefetch(((struct alerts_tap *)arg)->a, pkt);
+    struct alerts_tap *t = arg;
+    /* a display filter may ask for any field */
+    return pw_alerts_before_app(t->a, pkt) || t->filter;
 }
 
 static void flow_text(void *arg, const struct pw_alert_flow *fl)
@@ -332,7 +334,7 @@ int pw_cmd_alerts(int argc, char **argv)
             goto out;
         }
         struct alerts_tap targ = {alerts, filter};
-        struct pw_tap tap = {&targ, alerts_tap_packet, alerts_tap_prefetch};
+        struct pw_tap tap = {&targ, alerts_tap_packet, alerts_tap_before_app};
         struct pw_cli_progress prog;
         pw_cli_progress_init(&prog, path);
         struct pw_pass_opts opts = {.dissect = true,

@@ -157,6 +157,12 @@ void pw_flows_after_app(struct pw_flows *f, const struct pw_packet *pkt)
     pwi_tcp_after_app(&f->tcp, pkt);
 }
 
+bool pw_flows_need_app(const struct pw_flows *f, const struct pw_packet *pkt)
+{
+    (void)f;
+    return pwi_tcp_need_app(pkt);
+}
+
 void pw_flows_get_stats(const struct pw_flows *f, struct pw_flows_stats *st)
 {
     memset(st, 0, sizeof(*st));

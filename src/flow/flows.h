@@ -60,6 +60,12 @@ void pw_flows_packet(struct pw_flows *f, struct pw_packet *pkt);
  * its heuristic). Without the application stage these cases are missed. */
 void pw_flows_after_app(struct pw_flows *f, const struct pw_packet *pkt);
 
+/* Whether pw_flows_after_app needs the application stage's layers on this
+ * packet (after pw_flows_packet): a pass that skips the stage on packets
+ * its taps do not need it for still runs it on these, so that stream
+ * numbers stay those of a full pass. */
+bool pw_flows_need_app(const struct pw_flows *f, const struct pw_packet *pkt);
+
 /* Called with the old application state when a conversation's record is
  * reused for a new stream (TCP port reuse) and for every conversation when
  * the context is freed; may be NULL (the default). */

@@ -507,12 +507,11 @@ static int walk_options(const struct pw_cur *seg, uint32_t hlen, struct pwi_tcp_
  * 5900-5901, a segment that starts with an RFB version string, RFC 6143
  * 7.1.1) creates a new conversation on the segment's ports, which the next
  * segment finds instead of the TCP one: the only such application dissector
- * among those pktwatch has. */
-static bool vnc_heuristic(const struct pw_packet *pkt, int li)
+ * among those pktwatch has. rfb_segment: the segment of TCP layer li is
+ * one the heuristic can take; vnc_heuristic: the application stage took it. */
+static bool rfb_segment(const struct pw_packet *pkt, int li)
 {
     static const uint16_t vnc_ports[] = {5500, 5501, 5900, 5901};
-    if (li + 1 >= pkt->nlayers || pkt->layer[li + 1].proto != PW_P_VNC)
-        return false;
     const struct pw_layer *l = &pkt->layer[li];
     if (l->flags & PW_LF_REASSEMBLED)
         return false;
@@ -524,6 +523,16 @@ static bool vnc_heuristic(const struct pw_packet *pkt, int li)
         return false;
     const uint8_t *p = pkt->data + at;
     return memcmp(p, "RFB ", 4) == 0 && p[11] == '\n';
+}
+
+static bool vnc_heuristic(const struct pw_packet *pkt, int li)
+{
+    return li + 1 < pkt->nlayers && pkt->layer[li + 1].proto == PW_P_VNC && rfb_segment(pkt, li);
+}
+
+bool pwi_tcp_need_app(const struct pw_packet *pkt)
+{
+    return pkt->tcp.layer >= 0 && !pkt->tcp.quoted && rfb_segment(pkt, pkt->tcp.layer);
 }
 
 /* Without the application stage the same case is recognised from the

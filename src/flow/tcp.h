@@ -97,6 +97,8 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net);
 /* Looks at the application layers of the packet last given to
  * pwi_tcp_layer(). */
 void pwi_tcp_after_app(struct pwi_tcp *t, const struct pw_packet *pkt);
+/* Whether pwi_tcp_after_app may act on this packet (see pw_flows_need_app). */
+bool pwi_tcp_need_app(const struct pw_packet *pkt);
 
 size_t pwi_tcp_memory(const struct pwi_tcp *t);
 

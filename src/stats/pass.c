@@ -5,6 +5,7 @@
 
 #include "dissect/app.h"
 #include "dissect/dissect.h"
+#include "flow/flows.h"
 
 #define PROGRESS_EVERY 65536u
 #define CANCEL_EVERY 256u
@@ -42,10 +43,15 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
             pkt->flow_done = false;
             if (opts->flows)
                 pw_flows_packet(opts->flows, pkt);
-            for (unsigned i = 0; i < ntaps; i++)
-                if (taps[i].prefetch)
-                    taps[i].prefetch(taps[i].arg, pkt);
-            if (opts->app) {
+            bool app = opts->app != NULL;
+            if (app) {
+                bool want = ntaps == 0 || (opts->flows && pw_flows_need_app(opts->flows, pkt));
+                for (unsigned i = 0; i < ntaps; i++)
+                    want = (taps[i].before_app ? taps[i].before_app(taps[i].arg, pkt) : true) ||
+                           want;
+                app = want;
+            }
+            if (app) {
                 pw_dissect_app(pkt, opts->app);
                 if (opts->flows)
                     pw_flows_after_app(opts->flows, pkt);

@@ -18,11 +18,14 @@ struct pw_tap {
     /* pkt is NULL when the pass runs without dissection */
     void (*packet)(void *arg, const struct pw_record *rec, const struct pw_packet *pkt);
     /* Optional: called once the flow stage has numbered the packet's
-     * stream, before the application stage runs. A tap whose per-flow
-     * records do not fit in cache starts loading the packet's record here,
-     * so that the miss overlaps the application stage's work instead of
-     * stalling the tap. Must not change anything the tap reports. */
-    void (*prefetch)(void *arg, const struct pw_packet *pkt);
+     * stream, before the application stage. Returns whether the tap needs
+     * the application stage's layers on this packet: the stage (TCP
+     * reassembly and the protocols above TCP and UDP) is skipped on a
+     * packet when no tap and not the flow stage need it. A tap without
+     * this hook needs it on every packet. A tap whose per-flow records do
+     * not fit in cache may also start loading the packet's record here, so
+     * that the miss overlaps the application stage's work. */
+    bool (*before_app)(void *arg, const struct pw_packet *pkt);
 };
 
 typedef void (*pw_progress_fn)(void *arg, uint64_t bytes, int64_t total, uint64_t packets);

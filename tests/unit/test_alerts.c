@@ -219,6 +219,13 @@ static void tap_fn(void *arg, const struct pw_record *rec, const struct pw_packe
     pw_alerts_packet(arg, rec, pkt);
 }
 
+/* as the CLI's tap: the pass skips the application stage where the tap
+ * does not need it */
+static bool tap_before_app(void *arg, const struct pw_packet *pkt)
+{
+    return pw_alerts_before_app(arg, pkt);
+}
+
 /* Runs the built-in policy plus `extra` over the capture, classifying as
  * opts say (NULL: the default); NULL a on error. */
 static struct run run_opts(struct tb *b, const char *extra, bool use_default,
@@ -255,7 +262,7 @@ static struct run run_opts(struct tb *b, const char *extra, bool use_default,
     CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
     struct pw_flows *flows = pw_flows_new(NULL, &err);
     struct pw_app *app = pw_app_new();
-    struct pw_tap tap = {r.a, tap_fn};
+    struct pw_tap tap = {r.a, tap_fn, tap_before_app};
     struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
     struct pw_pass_result res;
     CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
@@ -938,6 +945,159 @@ static struct pw_classifier *fresh_classifier(void)
     return c;
 }
 
+/* ---- the application stage, skipped once a flow's protocol is known ---- */
+
+struct observer {
+    struct pw_alerts *a;
+    bool hook;      /* the alerts tap answers before_app (else: always wants it) */
+    unsigned http;  /* frames with an http layer above TCP */
+    unsigned frames;
+};
+
+static bool obs_before_app(void *arg, const struct pw_packet *pkt)
+{
+    struct observer *o = arg;
+    return o->hook ? pw_alerts_before_app(o->a, pkt) : true;
+}
+
+static void obs_packet(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
+{
+    struct observer *o = arg;
+    o->frames++;
+    for (int i = 0; pkt && i < pkt->nlayers; i++)
+        if (pkt->layer[i].proto == PW_P_HTTP) {
+            o->http++;
+            break;
+        }
+    pw_alerts_packet(o->a, rec, pkt);
+}
+
+static char *observe(struct tb *b, bool hook, struct observer *o)
+{
+    struct pw_policy *pol = pw_policy_new();
+    struct pw_error err;
+    CHECK_EQ_INT(pw_policy_load_default(pol, &err), 0);
+    CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
+    size_t len;
+    const uint8_t *mem = pw_writer_mem(b->w, &len);
+    memset(o, 0, sizeof(*o));
+    o->hook = hook;
+    CHECK_EQ_INT(pw_alerts_new(&o->a, pol, CLS, &err), 0);
+    struct pw_reader *rd;
+    CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
+    struct pw_flows *flows = pw_flows_new(NULL, &err);
+    struct pw_app *app = pw_app_new();
+    struct pw_tap tap = {o, obs_packet, obs_before_app};
+    struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
+    struct pw_pass_result res;
+    CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
+    pw_alerts_finish(o->a);
+    struct run r = {pol, o->a};
+    char *out = outcome(&r);
+    pw_alerts_free(o->a);
+    pw_app_free(app);
+    pw_flows_free(flows);
+    pw_reader_free(rd);
+    pw_policy_free(pol);
+    return out;
+}
+
+static void test_app_stage_skipped(void)
+{
+    struct tb b;
+    tb_open(&b, "app_skip");
+    /* two HTTP exchanges on one connection, then a data-only connection */
+    struct conn k = conn_open(&b, "10.0.7.1", 40000, "10.0.7.2", 80);
+    for (int i = 0; i < 2; i++) {
+        conn_sends(&k, true, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        conn_sends(&k, false, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    }
+    conn_close(&k);
+    k = conn_open(&b, "10.0.7.1", 40001, "10.0.7.3", 40002);
+    conn_sends(&k, true, "just some bytes");
+    conn_sends(&k, false, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    conn_close(&k);
+    struct observer full, skip;
+    char *of = observe(&b, false, &full), *os = observe(&b, true, &skip);
+    CHECK_EQ_INT(full.frames, skip.frames);
+    /* every request and response (5), against the first request and the
+     * HTTP that follows data on the second connection (data is not a
+     * settled protocol: the stage keeps running there) */
+    CHECK_EQ_INT(full.http, 5);
+    CHECK_EQ_INT(skip.http, 2);
+    /* what the tap reports is the same */
+    CHECK(of && strstr(of, "[http]") != NULL);
+    CHECK(of && os && !strcmp(of, os));
+    free(of);
+    free(os);
+    struct pw_error err;
+    pw_writer_close(b.w, &err);
+}
+
+/* The flow stage needs the application stage on an RFB version string
+ * (tshark's VNC heuristic makes a conversation of its own there, which
+ * renumbers the streams after it): a pass whose taps want no application
+ * layers still runs the stage on that segment. */
+struct streams {
+    bool want_app;
+    unsigned n;
+    uint32_t s[16];
+};
+
+static bool streams_before_app(void *arg, const struct pw_packet *pkt)
+{
+    (void)pkt;
+    return ((struct streams *)arg)->want_app;
+}
+
+static void streams_packet(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
+{
+    (void)rec;
+    struct streams *st = arg;
+    if (st->n < 16)
+        st->s[st->n++] = pkt && pkt->tcp.layer >= 0 ? pkt->tcp.stream : PW_NO_STREAM;
+}
+
+static void streams_of(struct tb *b, struct streams *st)
+{
+    struct pw_error err;
+    CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
+    size_t len;
+    const uint8_t *mem = pw_writer_mem(b->w, &len);
+    struct pw_reader *rd;
+    CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
+    struct pw_flows *flows = pw_flows_new(NULL, &err);
+    struct pw_app *app = pw_app_new();
+    struct pw_tap tap = {st, streams_packet, streams_before_app};
+    struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
+    struct pw_pass_result res;
+    CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
+    pw_app_free(app);
+    pw_flows_free(flows);
+    pw_reader_free(rd);
+}
+
+static void test_app_stage_for_flow_stage(void)
+{
+    struct tb b;
+    tb_open(&b, "rfb");
+    struct conn k = conn_open(&b, "10.0.8.1", 40010, "10.0.8.2", 6001);
+    conn_sends(&k, false, "RFB 003.008\n");
+    conn_sends(&k, true, "RFB 003.008\n");
+    conn_sends(&k, false, "more");
+    struct streams full = {.want_app = true}, none = {.want_app = false};
+    streams_of(&b, &full);
+    streams_of(&b, &none);
+    CHECK_EQ_INT(full.n, 6);
+    CHECK_EQ_INT(none.n, full.n);
+    /* the heuristic renumbered the conversation after the version string */
+    CHECK(full.s[5] != full.s[0]);
+    for (unsigned i = 0; i < full.n; i++)
+        CHECK_EQ_INT(none.s[i], full.s[i]);
+    struct pw_error err;
+    pw_writer_close(b.w, &err);
+}
+
 static void test_threads_same_outcome(void)
 {
     static const struct pw_alerts_opts modes[] = {
@@ -1061,6 +1221,8 @@ int main(void)
         TEST_CASE(test_icmp_sweep),
         TEST_CASE(test_handshake_failures),
         TEST_CASE(test_threshold_edges),
+        TEST_CASE(test_app_stage_skipped),
+        TEST_CASE(test_app_stage_for_flow_stage),
         TEST_CASE(test_cleartext_credentials),
         TEST_CASE(test_bittorrent_tcp_and_dht),
         TEST_CASE(test_allow_overrides_default),
