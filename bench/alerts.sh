@@ -1,46 +1,61 @@
 #!/usr/bin/env bash
 # make bench (called by bench/run.sh with BUILD_DIR and the big capture):
 # what classification costs. `pktwatch alerts` (dissection, flow stage,
-# application stage, nDPI on the first packets of every flow, the alert tap)
-# against `pktwatch stats -z io,phs` (the same pass with the protocol
-# hierarchy tap) on the same file: best wall time of 3 runs, peak RSS, and
-# the overhead of alerts over stats (target: at most 20%, issue 6).
-#   bench/alerts.sh BUILD_DIR CAPTURE
+# application stage where the tap needs it, nDPI on the first packets of
+# every flow on a worker thread, the alert tap) against `pktwatch stats -z
+# io,phs` (the same pass with the protocol hierarchy tap) on the same file,
+# and the overhead of alerts over stats (target: at most 20%, issue 6).
+#
+# The two commands run in alternation, ROUNDS times (default 5): on a
+# shared virtual machine the speed of the whole machine drifts by tens of
+# percent within minutes, so three runs of one command followed by three of
+# the other compared two different machines. Printed: best and median wall
+# time of each, CPU (user + system) of the median run, peak RSS, and the
+# overhead on the best and on the median times.
+#   bench/alerts.sh BUILD_DIR CAPTURE      (ROUNDS=N to change the rounds)
 set -u
 B=${1:?usage: bench/alerts.sh BUILD_DIR CAPTURE}
 CAP=${2:?usage: bench/alerts.sh BUILD_DIR CAPTURE}
+ROUNDS=${ROUNDS:-5}
 cd "$(dirname "$0")/.."
 mkdir -p build/bench
 N=$(cat build/bench/big.n 2>/dev/null || echo 0)
 [ "$N" -gt 0 ] || N=1
-
-best_of_3() { # prints "seconds peak_kb cpu_seconds" of the best of 3 runs
-    local best="" rss=0 cpu="" t m u y
-    for _ in 1 2 3; do
-        /usr/bin/time -f "%e %M %U %S" -o build/bench/alerts.time "$@" > /dev/null 2> build/bench/alerts.err
-        read -r t m u y < build/bench/alerts.time
-        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-            best=$t
-            cpu=$(awk -v u="$u" -v y="$y" 'BEGIN{printf "%.2f", u + y}')
-        fi
-        [ "$m" -gt "$rss" ] && rss=$m
-    done
-    echo "$best $rss $cpu"
-}
-
-line() { # NAME SECONDS KB CPU_SECONDS
-    awk -v n="$1" -v t="$2" -v p="$N" -v m="$3" -v c="$4" 'BEGIN { if (t == 0) t = 0.001;
-        printf "%-44s %8.2f s %12.0f pkt/s %8.1f MB peak RSS %7.2f s CPU\n", n, t, p / t, m / 1024, c }'
-}
-
-read -r ta ma ca < <(best_of_3 "$B/pktwatch" alerts "$CAP")
-line "pktwatch alerts" "$ta" "$ma" "$ca"
-if "$B/pktwatch" stats --help > /dev/null 2>&1; then
-    read -r ts ms cs < <(best_of_3 "$B/pktwatch" stats -z io,phs "$CAP")
-    line "pktwatch stats -z io,phs" "$ts" "$ms" "$cs"
-    awk -v a="$ta" -v s="$ts" -v ca="$ca" -v cs="$cs" 'BEGIN { if (s == 0) s = 0.001; if (cs == 0) cs = 0.001;
-        printf "alerts overhead over stats -z io,phs = %+.1f%% wall (target <= 20%%), %+.1f%% CPU (user + system)\n",
-            100 * (a - s) / s, 100 * (ca - cs) / cs }'
-else
+if ! "$B/pktwatch" stats --help > /dev/null 2>&1; then
     echo "pktwatch stats not built: no comparison"
+    exit 0
 fi
+
+RAW=build/bench/alerts.rounds
+: > "$RAW"
+run() { # NAME CMD...: one run, appended to RAW as "NAME wall rss_kb cpu"
+    local name=$1 t m u y
+    shift
+    /usr/bin/time -f "%e %M %U %S" -o build/bench/alerts.time "$@" > /dev/null 2> build/bench/alerts.err
+    read -r t m u y < build/bench/alerts.time
+    echo "$name $t $m $(awk -v u="$u" -v y="$y" 'BEGIN{printf "%.2f", u + y}')" >> "$RAW"
+}
+for _ in $(seq "$ROUNDS"); do
+    run alerts "$B/pktwatch" alerts "$CAP"
+    run stats "$B/pktwatch" stats -z io,phs "$CAP"
+done
+
+# per command: best wall, median wall, CPU of the median run, peak RSS (KB)
+stat_of() {
+    grep "^$1 " "$RAW" | sort -k2,2n | awk '
+        { w[NR] = $2; c[NR] = $4; if ($3 > rss) rss = $3 }
+        END { m = int((NR + 1) / 2); print w[1], w[m], c[m], rss }'
+}
+line() { # LABEL BEST MEDIAN CPU RSS_KB
+    awk -v n="$1" -v b="$2" -v m="$3" -v c="$4" -v k="$5" -v p="$N" 'BEGIN { if (b == 0) b = 0.001;
+        printf "%-28s best %6.2f s  median %6.2f s  %10.0f pkt/s  %7.2f s CPU  %7.1f MB peak RSS\n",
+            n, b, m, p / b, c, k / 1024 }'
+}
+read -r ab am ac ar < <(stat_of alerts)
+read -r sb sm sc sr < <(stat_of stats)
+line "pktwatch alerts" "$ab" "$am" "$ac" "$ar"
+line "pktwatch stats -z io,phs" "$sb" "$sm" "$sc" "$sr"
+awk -v ab="$ab" -v am="$am" -v ac="$ac" -v sb="$sb" -v sm="$sm" -v sc="$sc" -v r="$ROUNDS" 'BEGIN {
+    if (sb == 0) sb = 0.001; if (sm == 0) sm = 0.001; if (sc == 0) sc = 0.001;
+    printf "alerts overhead over stats -z io,phs (%d alternating rounds) = %+.1f%% best, %+.1f%% median wall (target <= 20%%), %+.1f%% CPU\n",
+        r, 100 * (ab - sb) / sb, 100 * (am - sm) / sm, 100 * (ac - sc) / sc }'
