@@ -2377,17 +2377,25 @@ static void sort_flows(struct fvec *fv, int (*order)(const void *, const void *)
  * found on the whole vector. */
 enum gkey { GK_CLIENT, GK_TARGET };
 
+/* splitmix64's finaliser: every input bit reaches every output bit (IPv6
+ * addresses that differ only in their last bytes must not share buckets) */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 static uint32_t group_hash(const struct afl *f, enum gkey g)
 {
     const uint8_t *ad = g == GK_CLIENT ? f->caddr : f->saddr;
     uint64_t w0, w1;
     memcpy(&w0, ad, 8);
     memcpy(&w1, ad + 8, 8);
-    uint64_t h = (w0 ^ ((uint64_t)f->family << 56)) * 0x9e3779b97f4a7c15ULL;
-    h = (h ^ (h >> 29) ^ w1) * 0xff51afd7ed558ccdULL;
+    uint64_t h = mix64(w0 ^ ((uint64_t)f->family << 56)) ^ w1;
     if (g == GK_TARGET)
-        h = (h ^ (h >> 31) ^ f->sport ^ ((uint64_t)f->ipproto << 16)) * 0x9e3779b97f4a7c15ULL;
-    return (uint32_t)(h >> 32);
+        h = mix64(h) ^ f->sport ^ ((uint64_t)f->ipproto << 16);
+    return (uint32_t)mix64(h);
 }
 
 static uint32_t add_sat(uint32_t x, uint32_t y)
@@ -2403,11 +2411,13 @@ static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint
 {
     if (fv->n < 2 || (min_a == 0 && g == GK_CLIENT))
         return;
+    /* about four flows per bucket (171k flows: 512 KB of counts, which
+     * stay in cache): the thresholds (tens) are far above what a few
+     * one-flow groups sharing a bucket add up to */
     uint32_t nb = 64;
-    while (nb < fv->n && nb < (1u << 30))
+    while (nb < fv->n / 4 && nb < (1u << 30))
         nb *= 2;
-    size_t cbytes = (size_t)nb * 2 * sizeof(uint32_t), bbytes = fv->n * sizeof(uint32_t);
-    uint32_t *cnt = pw_map_populated(cbytes), *bk = pw_map_populated(bbytes);
+    uint32_t *cnt = calloc((size_t)nb * 2, sizeof(uint32_t)), *bk = malloc(fv->n * sizeof(uint32_t));
     if (cnt && bk) {
         for (size_t i = 0; i < fv->n; i++) {
             const struct afl *f = fv->v[i];
@@ -2427,10 +2437,8 @@ static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint
                 fv->v[k++] = fv->v[i];
         fv->n = k;
     }
-    if (cnt)
-        pw_unmap(cnt, cbytes);
-    if (bk)
-        pw_unmap(bk, bbytes);
+    free(cnt);
+    free(bk);
 }
 
 static bool same_target(const struct afl *x, const struct afl *y)
