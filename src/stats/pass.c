@@ -31,6 +31,9 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
     }
     struct pw_record rec;
     struct pw_ts first = {0, 0}, prev = {0, 0};
+    bool hooks = false; /* a tap may decline the application stage */
+    for (unsigned i = 0; i < ntaps; i++)
+        hooks = hooks || taps[i].before_app;
     int rc;
     while ((rc = pw_reader_next(r, &rec, &res->damage)) == 1) {
         res->packets++;
@@ -44,12 +47,13 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
             if (opts->flows)
                 pw_flows_packet(opts->flows, pkt);
             bool app = opts->app != NULL;
-            if (app) {
-                bool want = ntaps == 0 || (opts->flows && pw_flows_need_app(opts->flows, pkt));
+            if (app && hooks) {
+                /* every hook is called: it may also prefetch */
+                bool want = false;
                 for (unsigned i = 0; i < ntaps; i++)
                     want = (taps[i].before_app ? taps[i].before_app(taps[i].arg, pkt) : true) ||
                            want;
-                app = want;
+                app = want || (opts->flows && pw_flows_need_app(opts->flows, pkt));
             }
             if (app) {
                 pw_dissect_app(pkt, opts->app);
