@@ -226,6 +226,37 @@ static bool tap_before_app(void *arg, const struct pw_packet *pkt)
     return pw_alerts_before_app(arg, pkt);
 }
 
+/* Runs the pass (flow stage, application stage) over the capture built so
+ * far with one tap; PW_ALERTS_DUMP=DIR also writes the capture there. */
+static void run_pass(struct tb *b, struct pw_tap tap)
+{
+    struct pw_error err;
+    CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
+    size_t len;
+    const uint8_t *mem = pw_writer_mem(b->w, &len);
+    const char *dump = getenv("PW_ALERTS_DUMP");
+    if (dump) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s.pcap", dump, b->name);
+        FILE *f = fopen(path, "wb");
+        if (f) {
+            fwrite(mem, 1, len, f);
+            fclose(f);
+        }
+    }
+    struct pw_reader *rd;
+    CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
+    struct pw_flows *flows = pw_flows_new(NULL, &err);
+    struct pw_app *app = pw_app_new();
+    struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
+    struct pw_pass_result res;
+    CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
+    CHECK_EQ_INT(res.packets, b->frames);
+    pw_app_free(app);
+    pw_flows_free(flows);
+    pw_reader_free(rd);
+}
+
 /* Runs the built-in policy plus `extra` over the capture, classifying as
  * opts say (NULL: the default); NULL a on error. */
 static struct run run_opts(struct tb *b, const char *extra, bool use_default,
@@ -240,37 +271,13 @@ static struct run run_opts(struct tb *b, const char *extra, bool use_default,
         CHECK(0);
         return r;
     }
-    CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
-    size_t len;
-    const uint8_t *mem = pw_writer_mem(b->w, &len);
-    const char *dump = getenv("PW_ALERTS_DUMP");
-    if (dump) {
-        char path[512];
-        snprintf(path, sizeof(path), "%s/%s.pcap", dump, b->name);
-        FILE *f = fopen(path, "wb");
-        if (f) {
-            fwrite(mem, 1, len, f);
-            fclose(f);
-        }
-    }
     if (pw_alerts_new_opts(&r.a, r.pol, CLS, aopts, &err) < 0) {
         fprintf(stderr, "alerts: %s\n", err.msg);
         CHECK(0);
         return r;
     }
-    struct pw_reader *rd;
-    CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
-    struct pw_flows *flows = pw_flows_new(NULL, &err);
-    struct pw_app *app = pw_app_new();
-    struct pw_tap tap = {r.a, tap_fn, tap_before_app};
-    struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
-    struct pw_pass_result res;
-    CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
-    CHECK_EQ_INT(res.packets, b->frames);
+    run_pass(b, (struct pw_tap){r.a, tap_fn, tap_before_app});
     pw_alerts_finish(r.a);
-    pw_app_free(app);
-    pw_flows_free(flows);
-    pw_reader_free(rd);
     return r;
 }
 
@@ -977,27 +984,14 @@ static char *observe(struct tb *b, bool hook, struct observer *o)
     struct pw_policy *pol = pw_policy_new();
     struct pw_error err;
     CHECK_EQ_INT(pw_policy_load_default(pol, &err), 0);
-    CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
-    size_t len;
-    const uint8_t *mem = pw_writer_mem(b->w, &len);
     memset(o, 0, sizeof(*o));
     o->hook = hook;
     CHECK_EQ_INT(pw_alerts_new(&o->a, pol, CLS, &err), 0);
-    struct pw_reader *rd;
-    CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
-    struct pw_flows *flows = pw_flows_new(NULL, &err);
-    struct pw_app *app = pw_app_new();
-    struct pw_tap tap = {o, obs_packet, obs_before_app};
-    struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
-    struct pw_pass_result res;
-    CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
+    run_pass(b, (struct pw_tap){o, obs_packet, obs_before_app});
     pw_alerts_finish(o->a);
     struct run r = {pol, o->a};
     char *out = outcome(&r);
     pw_alerts_free(o->a);
-    pw_app_free(app);
-    pw_flows_free(flows);
-    pw_reader_free(rd);
     pw_policy_free(pol);
     return out;
 }
@@ -1058,25 +1052,6 @@ static void streams_packet(void *arg, const struct pw_record *rec, const struct 
         st->s[st->n++] = pkt && pkt->tcp.layer >= 0 ? pkt->tcp.stream : PW_NO_STREAM;
 }
 
-static void streams_of(struct tb *b, struct streams *st)
-{
-    struct pw_error err;
-    CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
-    size_t len;
-    const uint8_t *mem = pw_writer_mem(b->w, &len);
-    struct pw_reader *rd;
-    CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
-    struct pw_flows *flows = pw_flows_new(NULL, &err);
-    struct pw_app *app = pw_app_new();
-    struct pw_tap tap = {st, streams_packet, streams_before_app};
-    struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
-    struct pw_pass_result res;
-    CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
-    pw_app_free(app);
-    pw_flows_free(flows);
-    pw_reader_free(rd);
-}
-
 static void test_app_stage_for_flow_stage(void)
 {
     struct tb b;
@@ -1086,8 +1061,8 @@ static void test_app_stage_for_flow_stage(void)
     conn_sends(&k, true, "RFB 003.008\n");
     conn_sends(&k, false, "more");
     struct streams full = {.want_app = true}, none = {.want_app = false};
-    streams_of(&b, &full);
-    streams_of(&b, &none);
+    run_pass(&b, (struct pw_tap){&full, streams_packet, streams_before_app});
+    run_pass(&b, (struct pw_tap){&none, streams_packet, streams_before_app});
     CHECK_EQ_INT(full.n, 6);
     CHECK_EQ_INT(none.n, full.n);
     /* the heuristic renumbered the conversation after the version string */
