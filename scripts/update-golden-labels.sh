@@ -18,3 +18,8 @@ for cap in gre.pcapng geneve.pcap mpls-in-vlan.pcap sctp.cap radiotap.pcap; do
     # shellcheck disable=SC2086
     tf "labels-$cap" "$cap" $TUN
 done
+# HTTP media layers: their labels are built while dissecting, and only when
+# `-T fields` asks for them (pw_app_want_labels)
+for cap in get.pcap arcnet-rfc1201-arp-icmp-http.pcap tcp-fast-open.pcap; do
+    tf "labels-$cap" "$cap" frame.number data-text-lines
+done

@@ -597,6 +597,8 @@ int pw_cmd_filter(int argc, char **argv)
         rc = PW_EXIT_FAILURE;
         goto out;
     }
+    if (app && st.fields)
+        pw_app_want_labels(app, true);
 
     if (st.fields && fo.header)
         pw_fields_header(st.fields, stdout);

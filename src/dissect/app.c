@@ -53,6 +53,7 @@ struct pw_app {
      * (client address and port, server address, port 0) */
     struct pw_flowtab *tftp;
     struct pw_reasm_pool pool;
+    bool labels; /* pw_app_want_labels */
 };
 
 struct pw_app *pw_app_new(void)
@@ -81,6 +82,11 @@ static void free_flow(void *value, void *arg)
     struct pw_app *a = arg;
     pw_reasm_free(&f->dir[0].r, &a->pool);
     pw_reasm_free(&f->dir[1].r, &a->pool);
+}
+
+void pw_app_want_labels(struct pw_app *a, bool on)
+{
+    a->labels = on;
 }
 
 void pw_app_free(struct pw_app *a)
@@ -485,7 +491,7 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     int dirn = 0;
     bool quoted = (tl->flags & PW_LF_QUOTED) != 0;
     struct app_flow *f = quoted ? NULL : flow_of(a, pkt, t, &dirn);
-    struct pw_dctx d = {pkt, 0, false, false};
+    struct pw_dctx d = {pkt, 0, false, false, a->labels};
 
     if (f) {
         struct app_dir *dr = &f->dir[dirn];

@@ -12,6 +12,7 @@
 #ifndef PW_DISSECT_APP_H
 #define PW_DISSECT_APP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dissect/dissect.h"
@@ -20,6 +21,11 @@ struct pw_app;
 
 struct pw_app *pw_app_new(void);
 void pw_app_free(struct pw_app *a);
+
+/* Also build the labels of the media layers above HTTP (data-text-lines'
+ * line count, ...), which reading every body costs: for `-T fields`, the
+ * one output that prints them. Off by default. */
+void pw_app_want_labels(struct pw_app *a, bool on);
 
 /* Replaces the trailing `data` layer of a TCP/UDP payload with the
  * application layers, as tshark's protocol hierarchy shows them. */

@@ -39,6 +39,10 @@ struct pw_dctx {
      * the reported data there is `_ws.unreassembled`, not `_ws.malformed`
      * (pw_check_cur, pw_malformed): the missing fragments would hold it */
     bool fragmented;
+    /* build the tree labels that can only be built while dissecting (the
+     * HTTP media layers' need the HTTP head and the reassembled body): only
+     * `-T fields` prints them (pw_app_want_labels) */
+    bool labels;
 };
 
 typedef int (*pw_dissect_fn)(struct pw_dctx *d, struct pw_cur *c);

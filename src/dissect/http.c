@@ -444,8 +444,10 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
     const uint8_t *b = pw_cur_ptr(c);
     bool whole = bn == pw_cur_rep_left(c);
     struct pw_layer *m = pw_app_whole(d, media_proto(h.ctype, b, bn), c);
-    if (m)
+    if (m && d->labels)
         media_label(d->pkt, m, &h, b, bn, whole);
+    else if (m)
+        m->u.app.text_len = 0; /* no label: `-T fields` would print the abbreviation */
 }
 
 /* The label of a media layer, built while the HTTP head and the body are

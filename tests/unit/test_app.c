@@ -299,20 +299,27 @@ static const char *label_of(const char *abbrev)
 
 static void http_body(void)
 {
-    struct pw_app *app = pw_app_new();
     static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                                "Content-Length: 10\r\n\r\n0123456789";
-    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 80, 1, 0x18, req, sizeof(req) - 1)), "http");
-    /* headers in one segment, body in the next: reassembled */
-    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, 1, 0x18, resp, sizeof(resp) - 1 - 10)), "");
-    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(resp) - 10, 0x18,
-                                 resp + sizeof(resp) - 11, 10)),
-                 "http:data-text-lines:tcp.segments");
-    /* the media label is built while dissecting: the HTTP head is not in
-     * this frame (tshark 4.0.17 on the same frames) */
-    CHECK_EQ_STR(label_of("data-text-lines"), "Line-based text data: text/html (1 lines)");
-    pw_app_free(app);
+    /* with labels (what `-T fields` asks for), then without (every other
+     * output): the same layers */
+    for (int labels = 1; labels >= 0; labels--) {
+        struct pw_app *app = pw_app_new();
+        pw_app_want_labels(app, labels);
+        CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 80, 1, 0x18, req, sizeof(req) - 1)), "http");
+        /* headers in one segment, body in the next: reassembled */
+        CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, 1, 0x18, resp, sizeof(resp) - 1 - 10)),
+                     "");
+        CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 80, (uint32_t)sizeof(resp) - 10, 0x18,
+                                     resp + sizeof(resp) - 11, 10)),
+                     "http:data-text-lines:tcp.segments");
+        /* the media label is built while dissecting: the HTTP head is not
+         * in this frame (tshark 4.0.17 on the same frames) */
+        CHECK_EQ_STR(label_of("data-text-lines"),
+                     labels ? "Line-based text data: text/html (1 lines)" : "");
+        pw_app_free(app);
+    }
 }
 
 /* Media labels of HTTP bodies, built while dissecting (a reassembled body:
@@ -327,6 +334,7 @@ static void http_media_labels(void)
      * chunk boundary, a last line without an end); the media type lower
      * case, without its parameters */
     app = pw_app_new();
+    pw_app_want_labels(app, true);
     static const char chunked[] = "HTTP/1.1 200 OK\r\nContent-Type: Text/Plain; charset=utf-8\r\n"
                                   "Transfer-Encoding: chunked\r\n\r\n"
                                   "3\r\na\nb\r\n4\r\n\r\ncd\r\n0\r\n\r\n";
