@@ -3,7 +3,8 @@
  *
  * Input: selector(1) segments(1) payload. The selector's low bit picks UDP
  * or TCP, the rest a port from the table below (ports bound to each
- * application protocol, plus an unbound one so the heuristics run). The
+ * application protocol, plus an unbound one so the heuristics run); the
+ * segments byte's bit 3 turns the media labels off (pw_app_want_labels). The
  * payload is wrapped in Ethernet/IPv4/TCP-or-UDP frames: for TCP it is cut
  * into 1-4 consecutive segments of one connection (after a SYN, with the
  * direction flipping on odd selectors), so reassembly, binding and
@@ -101,6 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct pw_app *app = pw_app_new();
     if (!app)
         return 0;
+    /* labels (the media-label builders read the bodies) unless bit 3 of
+     * the second byte says otherwise: seeds made before the switch keep
+     * exercising them */
+    pw_app_want_labels(app, !((data[1] >> 3) & 1));
     int tcp = data[0] & 1;
     uint16_t port = ports[(data[0] >> 1) % (sizeof(ports) / sizeof(ports[0]))];
     unsigned segs = 1u + (data[1] & 3);
