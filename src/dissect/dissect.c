@@ -4,11 +4,12 @@
 #include "dissect/dissect.h"
 #include "dissect/protos.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/fmt.h"
 
 static const char *const proto_abbrev[PW_P__COUNT] = {
 #define X(id, abbrev, name) [PW_P_##id] = abbrev,
@@ -169,21 +170,23 @@ size_t pw_label_add(char *buf, size_t n, size_t at, const char *fmt, ...)
 
 size_t pw_label_ip4addr(char *buf, size_t n, size_t at, const uint8_t a[4])
 {
-    return pw_label_add(buf, n, at, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    char s[16];
+    pw_fmt_ip4(s, a);
+    return pw_label_add(buf, n, at, "%s", s);
 }
 
 size_t pw_label_ip6addr(char *buf, size_t n, size_t at, const uint8_t a[16])
 {
-    char s[INET6_ADDRSTRLEN];
-    if (!inet_ntop(AF_INET6, a, s, sizeof(s)))
-        s[0] = '\0';
+    char s[46];
+    pw_fmt_ip6(s, a);
     return pw_label_add(buf, n, at, "%s", s);
 }
 
 size_t pw_label_mac(char *buf, size_t n, size_t at, const uint8_t a[6])
 {
-    return pw_label_add(buf, n, at, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4],
-                        a[5]);
+    char s[18];
+    pw_fmt_mac(s, a);
+    return pw_label_add(buf, n, at, "%s", s);
 }
 
 /* Wireshark's short names where they are not the abbreviation in capitals */

@@ -14,7 +14,6 @@
  * Occurrences of a field are joined with the aggregator. */
 #include "output/fields.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <time.h>
 
 #include "dissect/dissect.h"
+#include "util/fmt.h"
 
 #define MAX_OCC 256u
 #define TEXT_MAX 65536u
@@ -105,18 +105,20 @@ size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fv
                                                       : ((uint64_t)1 << (4 * hex_digits(ty))) - 1));
         return put(buf, n, "%" PRId64, v->v.i);
     case PW_FT_IPV4: {
-        char a[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, v->v.addr, a, sizeof(a));
+        char a[16];
+        pw_fmt_ip4(a, v->v.addr);
         return put(buf, n, "%s", a);
     }
     case PW_FT_IPV6: {
-        char a[INET6_ADDRSTRLEN];
-        inet_ntop(AF_INET6, v->v.addr, a, sizeof(a));
+        char a[46];
+        pw_fmt_ip6(a, v->v.addr);
         return put(buf, n, "%s", a);
     }
-    case PW_FT_ETHER:
-        return put(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", v->v.addr[0], v->v.addr[1],
-                   v->v.addr[2], v->v.addr[3], v->v.addr[4], v->v.addr[5]);
+    case PW_FT_ETHER: {
+        char a[18];
+        pw_fmt_mac(a, v->v.addr);
+        return put(buf, n, "%s", a);
+    }
     case PW_FT_BYTES: {
         static const char hx[] = "0123456789abcdef";
         size_t len = (size_t)v->v.bytes.len * 2;

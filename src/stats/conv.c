@@ -1,6 +1,5 @@
 #include "stats/conv.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,10 +383,9 @@ void pw_conv_addr_str(const struct pw_conv_addr *a, int with_port, char *buf, un
     if (a->len == 4)
         pw_fmt_ip4(s, a->a);
     else if (a->len == 16)
-        inet_ntop(AF_INET6, a->a, s, sizeof(s));
+        pw_fmt_ip6(s, a->a);
     else
-        snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", a->a[0], a->a[1], a->a[2],
-                 a->a[3], a->a[4], a->a[5]);
+        pw_fmt_mac(s, a->a);
     size_t k = strlen(s);
     if (with_port && k + 7 <= sizeof(s)) {
         s[k++] = ':';

@@ -1,5 +1,6 @@
 #include "util/fmt.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
@@ -131,4 +132,22 @@ size_t pw_fmt_ip4(char *buf, const uint8_t a[4])
     }
     buf[k] = '\0';
     return k;
+}
+
+size_t pw_fmt_ip6(char *buf, const uint8_t a[16])
+{
+    if (!inet_ntop(AF_INET6, a, buf, 46))
+        buf[0] = '\0';
+    return strlen(buf);
+}
+
+size_t pw_fmt_mac(char *buf, const uint8_t a[6])
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        buf[3 * i] = hx[a[i] >> 4];
+        buf[3 * i + 1] = hx[a[i] & 15];
+        buf[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
+    return 17;
 }

@@ -45,4 +45,12 @@ size_t pw_fmt_fixed(char *buf, size_t n, double v, int prec);
  * writes); returns the length. buf must hold 16 bytes. */
 size_t pw_fmt_ip4(char *buf, const uint8_t a[4]);
 
+/* RFC 5952 text of an IPv6 address (inet_ntop's), terminated; returns the
+ * length. buf must hold 46 bytes. */
+size_t pw_fmt_ip6(char *buf, const uint8_t a[16]);
+
+/* aa:bb:cc:dd:ee:ff, terminated; returns the length (17). buf must hold
+ * 18 bytes. */
+size_t pw_fmt_mac(char *buf, const uint8_t a[6]);
+
 #endif

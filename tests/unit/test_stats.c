@@ -242,6 +242,12 @@ static void fixed_matches_printf(void)
     char ip[16];
     CHECK_EQ_INT(pw_fmt_ip4(ip, (const uint8_t[]){10, 0, 255, 1}), 10);
     CHECK_EQ_STR(ip, "10.0.255.1");
+    char s6[46];
+    const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    CHECK_EQ_INT(pw_fmt_ip6(s6, v6), 11);
+    CHECK_EQ_STR(s6, "2001:db8::1");
+    CHECK_EQ_INT(pw_fmt_mac(s6, (const uint8_t[]){0x00, 0x1b, 0xa9, 0xff, 0x0a, 0xc5}), 17);
+    CHECK_EQ_STR(s6, "00:1b:a9:ff:0a:c5");
     CHECK_EQ_INT(pw_fmt_u64(ip, 0), 1);
     CHECK_EQ_INT(pw_fmt_u64(a, UINT64_MAX), 20);
     a[20] = '\0';
