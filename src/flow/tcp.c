@@ -507,22 +507,28 @@ static int walk_options(const struct pw_cur *seg, uint32_t hlen, struct pwi_tcp_
  * 5900-5901, a segment that starts with an RFB version string, RFC 6143
  * 7.1.1) creates a new conversation on the segment's ports, which the next
  * segment finds instead of the TCP one: the only such application dissector
- * among those pktwatch has. rfb_segment: the segment of TCP layer li is
- * one the heuristic can take; vnc_heuristic: the application stage took it. */
-static bool rfb_segment(const struct pw_packet *pkt, int li)
+ * among those pktwatch has. rfb_start: the TCP segment l (header of hlen
+ * bytes) is on ports the heuristic may take and its payload starts like
+ * an RFB version string; rfb_segment: one the heuristic can take;
+ * vnc_heuristic: the application stage took it. */
+static const uint8_t *rfb_start(const struct pw_packet *pkt, const struct pw_layer *l,
+                                uint32_t hlen)
 {
     static const uint16_t vnc_ports[] = {5500, 5501, 5900, 5901};
-    const struct pw_layer *l = &pkt->layer[li];
-    if (l->flags & PW_LF_REASSEMBLED)
-        return false;
     for (size_t i = 0; i < sizeof(vnc_ports) / sizeof(vnc_ports[0]); i++)
         if (l->u.tcp.sport == vnc_ports[i] || l->u.tcp.dport == vnc_ports[i])
-            return false;
-    uint32_t at = l->off + l->hlen;
+            return NULL;
+    uint32_t at = l->off + hlen;
     if (at > pkt->caplen || pkt->caplen - at < 12)
-        return false;
+        return NULL;
     const uint8_t *p = pkt->data + at;
-    return memcmp(p, "RFB ", 4) == 0 && p[11] == '\n';
+    return memcmp(p, "RFB ", 4) == 0 && p[11] == '\n' ? p : NULL;
+}
+
+static bool rfb_segment(const struct pw_packet *pkt, int li)
+{
+    const struct pw_layer *l = &pkt->layer[li];
+    return !(l->flags & PW_LF_REASSEMBLED) && rfb_start(pkt, l, l->hlen);
 }
 
 static bool vnc_heuristic(const struct pw_packet *pkt, int li)
@@ -543,20 +549,15 @@ bool pwi_tcp_need_app(const struct pw_packet *pkt)
 static bool vnc_payload(const struct pw_packet *pkt, const struct pw_layer *l, uint32_t hlen,
                         uint32_t seglen)
 {
-    static const uint16_t vnc_ports[] = {5500, 5501, 5900, 5901};
     if (seglen != 12 || l->u.tcp.sport < 1024 || l->u.tcp.dport < 1024)
         return false;
-    for (size_t i = 0; i < sizeof(vnc_ports) / sizeof(vnc_ports[0]); i++)
-        if (l->u.tcp.sport == vnc_ports[i] || l->u.tcp.dport == vnc_ports[i])
-            return false;
-    uint32_t at = l->off + hlen;
-    if (at > pkt->caplen || pkt->caplen - at < 12)
+    const uint8_t *p = rfb_start(pkt, l, hlen);
+    if (!p)
         return false;
-    const uint8_t *p = pkt->data + at;
     for (int i = 4; i < 11; i++)
         if (i != 7 && (p[i] < '0' || p[i] > '9'))
             return false;
-    return memcmp(p, "RFB ", 4) == 0 && p[7] == '.' && p[11] == '\n';
+    return p[7] == '.';
 }
 
 void pwi_tcp_after_app(struct pwi_tcp *t, const struct pw_packet *pkt)
