@@ -1484,13 +1484,12 @@ static void flow_init(struct afl *f, int family, uint8_t ipproto, const uint8_t 
  * cheap there, and a TFTP request makes state for other flows. */
 static bool app_known(const struct pw_alerts *a, uint32_t stream)
 {
-    return stream < PW_ALERT_MAX_FLOWS && a->app_known &&
-           (a->app_known[stream / 64] >> (stream % 64) & 1);
+    return stream < PW_ALERT_MAX_FLOWS && (a->app_known[stream / 64] >> (stream % 64) & 1);
 }
 
 static void app_known_set(struct pw_alerts *a, uint32_t stream)
 {
-    if (stream < PW_ALERT_MAX_FLOWS && a->app_known)
+    if (stream < PW_ALERT_MAX_FLOWS)
         a->app_known[stream / 64] |= 1ull << (stream % 64);
 }
 
@@ -2298,35 +2297,11 @@ static uint8_t *put_be(uint8_t *p, uint64_t v, unsigned n)
     return p + n;
 }
 
-/* Bottom-up merge sort of v[0..n) with scratch space for n keys. */
-static void merge_sort(struct skey *v, struct skey *tmp, size_t n)
-{
-    struct skey *src = v, *dst = tmp;
-    for (size_t w = 1; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = memcmp(src[j].k, src[i].k, SKEY_LEN) < 0 ? src[j++] : src[i++];
-            while (i < mid)
-                dst[k++] = src[i++];
-            while (j < hi)
-                dst[k++] = src[j++];
-        }
-        struct skey *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof(*v));
-}
-
 static void sort_flows(struct fvec *fv, int (*order)(const void *, const void *))
 {
     if (fv->n < 2)
         return;
-    size_t bytes = fv->n * sizeof(struct skey);
-    struct skey *ks = pw_map_populated(bytes); /* written at once: no fault per page */
+    struct skey *ks = malloc(fv->n * sizeof(*ks));
     if (!ks) {
         sort(fv->v, fv->n, sizeof(*fv->v), order); /* slower, same result */
         return;
@@ -2355,16 +2330,10 @@ static void sort_flows(struct fvec *fv, int (*order)(const void *, const void *)
         put_be(p, f->first_frame, 8);
         ks[i].f = fv->v[i];
     }
-    struct skey *tmp = pw_map_populated(bytes);
-    if (tmp) {
-        merge_sort(ks, tmp, fv->n);
-        pw_unmap(tmp, bytes);
-    } else {
-        qsort(ks, fv->n, sizeof(*ks), cmp_skey);
-    }
+    sort(ks, fv->n, sizeof(*ks), cmp_skey);
     for (size_t i = 0; i < fv->n; i++)
         fv->v[i] = ks[i].f;
-    pw_unmap(ks, bytes);
+    free(ks);
 }
 
 /* Groups that cannot alert, dropped before the sort. A large capture's
@@ -2409,7 +2378,7 @@ static uint32_t add_sat(uint32_t x, uint32_t y)
  * find_handshake_failures leaves them out. */
 static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint32_t min_b)
 {
-    if (fv->n < 2 || (min_a == 0 && g == GK_CLIENT))
+    if (fv->n < 2)
         return;
     /* about four flows per bucket (171k flows: 512 KB of counts, which
      * stay in cache): the thresholds (tens) are far above what a few
