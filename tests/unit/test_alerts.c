@@ -1056,19 +1056,22 @@ static void test_app_stage_for_flow_stage(void)
 {
     struct tb b;
     tb_open(&b, "rfb");
-    struct conn k = conn_open(&b, "10.0.8.1", 40010, "10.0.8.2", 6001);
+    struct conn k = conn_open(&b, "10.0.8.1", 40010, "10.0.8.2", 47000);
     conn_sends(&k, false, "RFB 003.008\n");
     conn_sends(&k, true, "RFB 003.008\n");
     conn_sends(&k, false, "more");
     struct streams full = {.want_app = true}, none = {.want_app = false};
     run_pass(&b, (struct pw_tap){&full, streams_packet, streams_before_app});
     run_pass(&b, (struct pw_tap){&none, streams_packet, streams_before_app});
+    /* tshark 4.0.17 on the same frames (PW_ALERTS_DUMP): tcp.stream 0 0 0
+     * 0 1 1, vnc from frame 4 (port 6001, X11's, would keep one stream) */
+    static const uint32_t want[6] = {0, 0, 0, 0, 1, 1};
     CHECK_EQ_INT(full.n, 6);
     CHECK_EQ_INT(none.n, full.n);
-    /* the heuristic renumbered the conversation after the version string */
-    CHECK(full.s[5] != full.s[0]);
-    for (unsigned i = 0; i < full.n; i++)
-        CHECK_EQ_INT(none.s[i], full.s[i]);
+    for (unsigned i = 0; i < full.n && i < 6; i++) {
+        CHECK_EQ_INT(full.s[i], want[i]);
+        CHECK_EQ_INT(none.s[i], want[i]);
+    }
     struct pw_error err;
     pw_writer_close(b.w, &err);
 }
