@@ -121,12 +121,12 @@ $(A)/replay/%: $(A)/obj/fuzz/%.o $(A)/obj/tests/tools/fuzz_replay_main.o $(A)/li
 $(A)/tests/.stamp: $(patsubst tests/unit/%.c,$(A)/tests/%,$(UNIT_SRC)) $(patsubst tests/tools/%.c,$(A)/tools/%,$(filter-out tests/tools/fuzz_replay_main.c,$(TOOL_SRC))) $(patsubst fuzz/%.c,$(A)/replay/%,$(FUZZ_SRC))
 	@mkdir -p $(dir $@) && touch $@
 
-# ThreadSanitizer (clang), for the alerts tap's classification worker: not
-# part of `make check`; run `build/tsan/pktwatch alerts FILE` and
-# `build/tsan/tests/test_alerts` by hand.
+# ThreadSanitizer (clang), for the alerts tap's classification worker and
+# its queue: not part of `make check`; run `build/tsan/pktwatch alerts FILE`,
+# `build/tsan/tests/test_alerts` and `build/tsan/tests/test_spsc` by hand.
 T := build/tsan
 TSAN := -fsanitize=thread -fno-omit-frame-pointer
-tsan: $(T)/pktwatch $(T)/tests/test_alerts
+tsan: $(T)/pktwatch $(T)/tests/test_alerts $(T)/tests/test_spsc
 
 $(T)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

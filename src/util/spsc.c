@@ -57,6 +57,7 @@ struct pw_spsc {
     _Atomic bool closed;
     _Atomic bool urgent;            /* the producer needs the items it has pushed taken */
     _Atomic uint64_t cwant;         /* a sleeping consumer: wake it at this head */
+    _Atomic uint64_t cbwant;        /* ... or once the producer's bytes reach this */
     _Atomic uint64_t pwant, pbwant; /* a sleeping producer: at this tail and btail */
     pthread_mutex_t mu;
     pthread_cond_t ccv, pcv;
@@ -128,6 +129,13 @@ static void publish_head(struct pw_spsc *q, bool force)
         atomic_store(&q->urgent, true);
     if (!atomic_load(&q->cwait))
         return;
+    /* Items may carry so many bytes that the byte ring fills before the
+     * item ring is half used: the producer would then have to wait for a
+     * consumer that sleeps. Wake it once half the byte ring is pending. */
+    if (!force && q->pbhead >= atomic_load(&q->cbwant)) {
+        force = true;
+        atomic_store(&q->urgent, true);
+    }
     if (force) {
         pthread_mutex_lock(&q->mu);
         pthread_cond_signal(&q->ccv);
@@ -258,6 +266,7 @@ static bool consumer_wait(struct pw_spsc *q)
     /* ask for half a ring: waking for every batch would cost more than the
      * batch (the producer wakes us anyway when it must wait or is done) */
     atomic_store(&q->cwant, q->ctail + q->nitems / 2);
+    atomic_store(&q->cbwant, q->cbtail + q->nbytes / 2);
     atomic_store(&q->cwait, 1);
     for (;;) {
         /* taken before head: every item pushed before an urgent request is

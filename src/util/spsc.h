@@ -6,8 +6,8 @@
  * batches, so that the two threads do not fight over one cache line per
  * item. A side that must wait (producer: no room; consumer: nothing to do)
  * spins briefly and then sleeps on a condition variable; the other side
- * wakes it only once there is a worthwhile amount of work or room (half a
- * ring), or when it has to (flush, sync, close), so that a consumer faster
+ * wakes it only once there is a worthwhile amount of work or room (half
+ * the item ring, or half the byte ring), or when it has to (flush, sync, close), so that a consumer faster
  * than its producer sleeps instead of being woken for every few items. It
  * works on a single CPU: nobody spins for long.
  *
