@@ -122,6 +122,11 @@ int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
         pw_invalid(d, l, PW_AN_TCP_BAD_HLEN);
         return PW_DIS_OK;
     }
+    /* The segment length comes from the reported lengths alone, so it is
+     * set before the options are read: a snap length that ends inside the
+     * options stops the dissection below, yet tshark still has tcp.len (and
+     * the flow stage's tcp.nxtseq already counts these bytes). */
+    h->payload_len = pw_cur_rep_left(c) - optlen;
     struct pw_cur opts = pw_cur_sub(c, optlen);
     /* decode what was captured, then account for the whole option area so
      * that options cut by the snap length end in `_ws.short` as in tshark */
@@ -133,7 +138,6 @@ int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
         return PW_DIS_OK;
 
     struct pw_cur payload = pw_cur_rest(c);
-    h->payload_len = payload.rep;
     /* RFC 9293 3.5.3 lets a reset carry diagnostic text; tshark shows it
      * inside TCP ("reset cause") rather than as a payload */
     if (payload.rep == 0 || (h->flags & PW_TCP_RST))

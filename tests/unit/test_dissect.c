@@ -299,6 +299,29 @@ static void test_tcp_truncated(void)
     CHECK_EQ_INT(p->layer[2].u.tcp.mss, 1460);
 }
 
+/* Options cut by the snap length: tcp.len is still the reported segment
+ * length (IP total length minus both headers), as in tshark; only the
+ * payload bytes themselves are missing. */
+static void test_tcp_len_options_cut(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    tcp_syn_opts(&f);
+    fill(&f, 'x', 300);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + 30, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
+    CHECK_EQ_INT(p->layer[2].u.tcp.payload_len, 300);
+    CHECK_EQ_INT(fu(p, 2, "tcp.hdr_len"), 40);
+    CHECK_EQ_INT(fu(p, 2, "tcp.len"), 300);
+    CHECK_EQ_INT(field(p, 2, "tcp.payload", NULL), 0);
+    /* the whole header captured, payload cut: unchanged */
+    p = dissect_lt(&f, 1, 14 + 20 + 40 + 10, f.n);
+    CHECK_EQ_INT(fu(p, 2, "tcp.len"), 300);
+    CHECK_EQ_INT(field(p, 2, "tcp.payload", NULL), 1);
+}
+
 static void test_tcp_rst_and_held_payload(void)
 {
     struct bb f = {0};
@@ -1581,6 +1604,7 @@ static void test_pseudo_headers_and_chdlc(void)
 
 TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_progress),
           TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
+          TEST_CASE(test_tcp_len_options_cut),
           TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
           TEST_CASE(test_udp_lengths), TEST_CASE(test_ipv4_bogus_lengths),
           TEST_CASE(test_ipv4_options), TEST_CASE(test_ipv4_fragments),
