@@ -105,11 +105,19 @@ int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
     h->ack = pw_cur_be32(c);
     uint16_t ofl = pw_cur_be16(c);
     h->win = pw_cur_be16(c);
+    bool upto_win = !c->err;
     h->cksum = pw_cur_be16(c);
     h->urg = pw_cur_be16(c);
     h->hlen = (uint8_t)((ofl >> 12) * 4);
     h->flags = ofl & 0x0fff;
     l->hlen = h->hlen;
+    /* The segment length comes from the reported lengths alone, so tshark
+     * has it (tcp.len, the label's Len) as soon as the data offset is
+     * captured and valid, even when the snap length then ends in the
+     * checksum, the urgent pointer or the options and stops the dissection
+     * below (the flow stage's tcp.nxtseq already counts these bytes). */
+    if (upto_win && h->hlen >= TCP_MIN_HLEN && h->hlen <= l->len)
+        h->payload_len = l->len - h->hlen;
     if (!pw_check_cur(d, l, c))
         return PW_DIS_OK;
     pw_set_l4(d, l);
@@ -122,11 +130,6 @@ int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
         pw_invalid(d, l, PW_AN_TCP_BAD_HLEN);
         return PW_DIS_OK;
     }
-    /* The segment length comes from the reported lengths alone, so it is
-     * set before the options are read: a snap length that ends inside the
-     * options stops the dissection below, yet tshark still has tcp.len (and
-     * the flow stage's tcp.nxtseq already counts these bytes). */
-    h->payload_len = pw_cur_rep_left(c) - optlen;
     struct pw_cur opts = pw_cur_sub(c, optlen);
     /* decode what was captured, then account for the whole option area so
      * that options cut by the snap length end in `_ws.short` as in tshark */
@@ -164,12 +167,15 @@ PW_FGET_U(get_hdr_len, PW_FT_UINT8, l->u.tcp.hlen)
 PW_FGET_U(get_win, PW_FT_UINT16, l->u.tcp.win)
 /* tcp.len: tshark has no segment length for a header quoted by an ICMP
  * error (the quoting IP length is not trusted), though it still shows the
- * payload */
+ * payload, */
 static int get_len(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                    int max)
 {
-    (void)pkt;
     if (l->flags & PW_LF_QUOTED)
+        return 0;
+    /* nor when the snap length ends before the window: tshark stops at the
+     * ports then */
+    if (l->off >= pkt->caplen || pkt->caplen - l->off < TCP_UPTO_WINDOW)
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT32, l->u.tcp.payload_len);
 }
@@ -354,7 +360,8 @@ static const struct pw_tcp_info *numbered(const struct pw_packet *pkt, const str
  * Ack: 1, Len: 0". tshark appends the parts as it goes, and running out of
  * data (captured or reported) ends the label where it is: Seq once the
  * header up to the window could be read, Ack and Len once the data offset
- * passed its checks and the checksum and urgent pointer were read. A header
+ * passed its checks (a snap length ending in the checksum or the urgent
+ * pointer does not stop them: tshark reads those later). A header
  * quoted by an ICMP error has no Len (tshark does not trust the quoting IP
  * length). Len is the reported segment length minus the header, also when
  * the capture cut the options. */
@@ -369,8 +376,7 @@ size_t pw_label_tcp(const struct pw_packet *pkt, const struct pw_layer *l, char 
     const struct pw_tcp_info *ti = numbered(pkt, l);
     at = pw_label_add(buf, n, at, ", Seq: %" PRIu32, ti ? ti->rel_seq : h->seq);
     bool quoted = (l->flags & PW_LF_QUOTED) != 0;
-    if (h->hlen < TCP_MIN_HLEN || (!quoted && h->hlen > l->len) || cap < TCP_MIN_HLEN ||
-        l->len < TCP_MIN_HLEN)
+    if (h->hlen < TCP_MIN_HLEN || (!quoted && h->hlen > l->len) || l->len < TCP_MIN_HLEN)
         return at;
     if (h->flags & PW_TCP_ACK)
         at = pw_label_add(buf, n, at, ", Ack: %" PRIu32, ti ? ti->rel_ack : h->ack);

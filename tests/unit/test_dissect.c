@@ -299,10 +299,11 @@ static void test_tcp_truncated(void)
     CHECK_EQ_INT(p->layer[2].u.tcp.mss, 1460);
 }
 
-/* Options cut by the snap length: tcp.len is still the reported segment
+/* Header cut by the snap length after the window (in the checksum, the
+ * urgent pointer or the options): tcp.len is still the reported segment
  * length (IP total length minus both headers), as in tshark; only the
  * payload bytes themselves are missing. */
-static void test_tcp_len_options_cut(void)
+static void test_tcp_len_header_cut(void)
 {
     struct bb f = {0};
     eth(&f, 0x0800);
@@ -320,6 +321,14 @@ static void test_tcp_len_options_cut(void)
     p = dissect_lt(&f, 1, 14 + 20 + 40 + 10, f.n);
     CHECK_EQ_INT(fu(p, 2, "tcp.len"), 300);
     CHECK_EQ_INT(field(p, 2, "tcp.payload", NULL), 1);
+    /* cut in the checksum: the data offset was read, so the length is known */
+    p = dissect_lt(&f, 1, 14 + 20 + 17, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
+    CHECK_EQ_INT(fu(p, 2, "tcp.len"), 300);
+    /* cut before the window: tshark has no segment length */
+    p = dissect_lt(&f, 1, 14 + 20 + 14, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
+    CHECK_EQ_INT(field(p, 2, "tcp.len", NULL), 0);
 }
 
 static void test_tcp_rst_and_held_payload(void)
@@ -1604,7 +1613,7 @@ static void test_pseudo_headers_and_chdlc(void)
 
 TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_progress),
           TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
-          TEST_CASE(test_tcp_len_options_cut),
+          TEST_CASE(test_tcp_len_header_cut),
           TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
           TEST_CASE(test_udp_lengths), TEST_CASE(test_ipv4_bogus_lengths),
           TEST_CASE(test_ipv4_options), TEST_CASE(test_ipv4_fragments),

@@ -134,6 +134,14 @@ static void test_vlan_tcp_syn(void)
     CHECK_EQ_STR(label("ip", 0), "Internet Protocol Version 4, Src: 10.0.0.1, Dst: 192.168.1.2");
     CHECK_EQ_STR(label("tcp", 0),
                  "Transmission Control Protocol, Src Port: 1234, Dst Port: 80, Seq: 0, Len: 0");
+    /* a snap length ending in the checksum still leaves the data offset,
+     * hence Len (tshark reads the checksum later) */
+    dissect(VLAN_TCP_SYN, sizeof(VLAN_TCP_SYN) - 3, sizeof(VLAN_TCP_SYN), 1);
+    CHECK_EQ_STR(label("tcp", 0),
+                 "Transmission Control Protocol, Src Port: 1234, Dst Port: 80, Seq: 0, Len: 0");
+    /* ending before the window: the ports only */
+    dissect(VLAN_TCP_SYN, sizeof(VLAN_TCP_SYN) - 5, sizeof(VLAN_TCP_SYN), 1);
+    CHECK_EQ_STR(label("tcp", 0), "Transmission Control Protocol, Src Port: 1234, Dst Port: 80");
 }
 
 static void test_arp_announcement(void)
