@@ -263,15 +263,11 @@ static uint64_t chunked_len(const uint8_t *p, uint32_t avail, uint64_t *data)
  *    data);
  *  - a first byte that is not printable: nothing;
  *  - no line end (CR or LF) yet: more data is needed (one more segment);
- *  - a first line with a colon looks like a header line: an `http` item,
- *    malformed when the name before the colon is not a token;
+ *  - a first line with a colon looks like a header line: an `http` item
+ *    (a name that is not a token only earns an expert warning, never an
+ *    exception);
  *  - any other line: nothing. */
-enum { NH_CONT, NH_NOTHING, NH_MORE, NH_HEADER, NH_HEADER_BAD };
-
-static bool tchar(uint8_t ch)
-{
-    return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
+enum { NH_CONT, NH_NOTHING, NH_MORE, NH_HEADER };
 
 static int nonhttp(const uint8_t *p, uint32_t avail, const struct pw_app_pstate *st)
 {
@@ -286,14 +282,37 @@ static int nonhttp(const uint8_t *p, uint32_t avail, const struct pw_app_pstate 
     const uint8_t *end = cr ? cr : lf;
     if (!end)
         return NH_MORE;
-    uint32_t e = (uint32_t)(end - p);
-    const uint8_t *colon = memchr(p, ':', e);
-    if (!colon)
-        return NH_NOTHING;
-    for (const uint8_t *q = p; q < colon; q++)
-        if (!tchar(*q))
-            return NH_HEADER_BAD;
-    return colon == p ? NH_HEADER_BAD : NH_HEADER;
+    return memchr(p, ':', (size_t)(end - p)) ? NH_HEADER : NH_NOTHING;
+}
+
+/* After a first line taken as a header line, tshark keeps reading lines:
+ * one with a colon is another header line (whatever precedes the colon),
+ * a request or status line is shown as one, an empty line ends the head.
+ * Any other line ends it too, unless it has no line end before the data
+ * ends: then tshark asks for the byte after the line, past the data, and
+ * gets an exception. True in that case. */
+static bool header_runs_off(const uint8_t *p, uint32_t avail)
+{
+    uint32_t o = 0;
+    for (bool first = true;; first = false) {
+        if (o >= avail)
+            return false;
+        const uint8_t *q = p + o;
+        uint32_t left = avail - o, n = 0;
+        while (n < left && q[n] != '\r' && q[n] != '\n')
+            n++;
+        if (!first) {
+            if (n == 0)
+                return false; /* the empty line */
+            if (!memchr(q, ':', n) && http_start(q, n) <= 0)
+                return n == left; /* no line end: the data runs out */
+        }
+        if (n == left)
+            return false;
+        o += n + 1;
+        if (q[n] == '\r' && o < avail && p[o] == '\n')
+            o++;
+    }
 }
 
 static int64_t http_pdu_len(const uint8_t *p, uint32_t avail, uint32_t left,
@@ -398,11 +417,16 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
             return;
         if (!pw_app_push(d, PW_P_HTTP, c))
             return;
-        if (v == NH_HEADER_BAD) {
+        if (v == NH_HEADER && header_runs_off(p, avail)) {
+            /* the byte after the line is missing from the frame as
+             * captured (cut by the snapshot length: short) or from the
+             * data as sent (malformed) */
+            bool cut = rep > avail;
             struct pw_cur at = pw_cur_make(d->pkt->data, 0, 0);
             at.off = c->off + c->pos;
-            struct pw_layer *m = pw_push_layer(d, PW_P_WS_MALFORMED, &at);
-            if (m) { /* tshark's parser runs off the line: an exception */
+            struct pw_layer *m =
+                pw_push_layer(d, cut ? PW_P_WS_SHORT : PW_P_WS_MALFORMED, &at);
+            if (m) {
                 m->u.ws.proto = PW_P_HTTP;
                 m->u.ws.kind = PW_WS_EXCEPTION;
             }

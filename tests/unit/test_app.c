@@ -461,9 +461,57 @@ static void http_no_line_end_past_keep(void)
     pw_app_free(app);
 }
 
+/* Data on port 80 that starts with a line holding a colon: tshark 4.0 takes
+ * it for a header line and reads on line by line. A name before the colon
+ * that is not a token (binary, '=', a space) only earns an expert warning;
+ * the frame is malformed only when a later line that is no header, empty,
+ * request or status line runs to the end of the data without a line end.
+ * Expected: tshark 4.0 on the same payloads (it also shows what follows
+ * the head of the first two as `data`, which is not checked here). */
+static void http_header_line_malformed(void)
+{
+/* a literal and its length without the terminating NUL */
+#define S(lit) lit, sizeof(lit) - 1
+    static const struct {
+        const char *p;
+        uint32_t n;
+        int want; /* 1: http, malformed; 0: http only; -1: no http */
+    } cases[] = {
+        /* ndpi 1kxun.pcap frame 1257: binary, '=' and control bytes before
+         * the colon, a lone CR ends the line, the next line ends too */
+        {S("`ua!\xa6s\x94]\\\x02\x89_=\x86w\x11""D:f.\xe3+\r7\x8e\xa3\xde""Dh\x15\n\xdfXR"),
+         0},
+        {S("a=b: x\r\nrest\r\n"), 0},
+        {S("ab: x\r\ncd: y\r\n\tre:st"), 0},
+        {S("ab: x\r\nHTTP/1.1 200 OK"), 0},
+        {S("ab: x\r\n\r"), 0},
+        /* zeek ssh-on-port-80.pcap frame 36: the same kind of first line,
+         * then a last line without a line end */
+        {S("nb\xa9\xcf\x92\x11=\x99:\x81\x12\nM\xa5\xe4r\xdf.Y"), 1},
+        {S("ab: x\r\nrest"), 1},
+        {S("a b: x\r\nre=st"), 1},
+        {S("ab: x\nr"), 1},
+        /* no header line first: no HTTP at all */
+        {S("\xa9""b: x\r\nrest"), -1},
+        {S("ab x\r\nrest"), -1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct pw_app *app = pw_app_new();
+        const char *got = path(app, build(TCP, 1, (uint16_t)(41000 + i), 80, 1000, 0x18,
+                                          cases[i].p, cases[i].n));
+        int is = strncmp(got, "http", 4) ? -1 : strstr(got, "_ws.malformed") != NULL;
+        if (is != cases[i].want)
+            fprintf(stderr, "  case %zu: path \"%s\"\n", i, got);
+        CHECK_EQ_INT(is, cases[i].want);
+        pw_app_free(app);
+    }
+}
+#undef S
+
 TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
           TEST_CASE(reassembly_overlap), TEST_CASE(reassembly_overlap_flags),
           TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body), TEST_CASE(http_media_labels),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
           TEST_CASE(nbss_continuation_and_smb_trans_parts),
-          TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep))
+          TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep),
+          TEST_CASE(http_header_line_malformed))
