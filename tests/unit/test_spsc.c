@@ -74,20 +74,42 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* A queue with its consumer thread running; false when either failed. */
+static bool start(struct consumer *c, pthread_t *th, uint32_t nitems, size_t nbytes)
+{
+    c->q = pw_spsc_new(sizeof(struct item), nitems, nbytes);
+    CHECK(c->q != NULL);
+    if (!c->q)
+        return false;
+    bool ok = pthread_create(th, NULL, consume, c) == 0;
+    CHECK(ok);
+    if (!ok)
+        pw_spsc_free(c->q);
+    return ok;
+}
+
+/* Closes the queue, waits for the consumer, and checks what it saw. */
+static void finish(struct consumer *c, pthread_t th, uint64_t expect)
+{
+    pw_spsc_close(c->q);
+    pthread_join(th, NULL);
+    CHECK_EQ_INT(atomic_load(&c->taken), expect);
+    CHECK_EQ_INT(c->bad, 0);
+    pw_spsc_free(c->q);
+}
+
 /* Small rings, so that both sides wait and the byte ring wraps thousands
  * of times; pieces longer than half the byte ring are lent (the contract
  * of pw_spsc_bytes) and synced before the buffer changes. */
 static void test_every_item_in_order(void)
 {
     enum { N = 200000, NBYTES = 4096 };
-    struct pw_spsc *q = pw_spsc_new(sizeof(struct item), 64, NBYTES);
-    CHECK(q != NULL);
-    if (!q)
-        return;
     static uint8_t lent[NBYTES];
-    struct consumer c = {.q = q, .lent = lent};
+    struct consumer c = {.lent = lent};
     pthread_t th;
-    CHECK(pthread_create(&th, NULL, consume, &c) == 0);
+    if (!start(&c, &th, 64, NBYTES))
+        return;
+    struct pw_spsc *q = c.q;
     uint64_t nlent = 0;
     for (uint64_t seq = 0; seq < N; seq++) {
         uint32_t len = len_of(seq, NBYTES);
@@ -109,26 +131,20 @@ static void test_every_item_in_order(void)
         if (was_lent)
             pw_spsc_sync(q); /* the consumer is done with `lent` */
     }
-    pw_spsc_close(q);
-    pthread_join(th, NULL);
-    CHECK_EQ_INT(atomic_load(&c.taken), N);
-    CHECK_EQ_INT(c.bad, 0);
+    finish(&c, th, N);
     CHECK(nlent > 0);
     CHECK_EQ_INT(atomic_load(&c.lent_seen), nlent);
-    pw_spsc_free(q);
 }
 
 /* After pw_spsc_sync the consumer has finished every pushed item, even
  * with far fewer than the half ring it would otherwise sleep for. */
 static void test_sync_waits_for_consumer(void)
 {
-    struct pw_spsc *q = pw_spsc_new(sizeof(struct item), 1024, 1 << 16);
-    CHECK(q != NULL);
-    if (!q)
-        return;
-    struct consumer c = {.q = q};
+    struct consumer c = {0};
     pthread_t th;
-    CHECK(pthread_create(&th, NULL, consume, &c) == 0);
+    if (!start(&c, &th, 1024, 1 << 16))
+        return;
+    struct pw_spsc *q = c.q;
     for (uint64_t seq = 0; seq < 3; seq++) {
         sleep_ms(20); /* the consumer goes to sleep in between */
         struct item *it = pw_spsc_slot(q);
@@ -137,10 +153,7 @@ static void test_sync_waits_for_consumer(void)
         pw_spsc_sync(q);
         CHECK_EQ_INT(atomic_load(&c.taken), seq + 1);
     }
-    pw_spsc_close(q);
-    pthread_join(th, NULL);
-    CHECK_EQ_INT(c.bad, 0);
-    pw_spsc_free(q);
+    finish(&c, th, 3);
 }
 
 /* A sleeping consumer asks to be woken at half the item ring; items that
@@ -151,13 +164,11 @@ static void test_sync_waits_for_consumer(void)
 static void test_bytes_wake_consumer(void)
 {
     enum { NITEMS = 1024, NBYTES = 1 << 16, PER = 600, COUNT = 64 };
-    struct pw_spsc *q = pw_spsc_new(sizeof(struct item), NITEMS, NBYTES);
-    CHECK(q != NULL);
-    if (!q)
-        return;
-    struct consumer c = {.q = q};
+    struct consumer c = {0};
     pthread_t th;
-    CHECK(pthread_create(&th, NULL, consume, &c) == 0);
+    if (!start(&c, &th, NITEMS, NBYTES))
+        return;
+    struct pw_spsc *q = c.q;
     sleep_ms(50); /* found the queue empty and went to sleep */
     for (uint64_t seq = 0; seq < COUNT; seq++) {
         struct item *it = pw_spsc_slot(q);
@@ -173,34 +184,25 @@ static void test_bytes_wake_consumer(void)
     for (int i = 0; i < 500 && atomic_load(&c.taken) < COUNT; i++)
         sleep_ms(10);
     CHECK_EQ_INT(atomic_load(&c.taken), COUNT);
-    pw_spsc_close(q);
-    pthread_join(th, NULL);
-    CHECK_EQ_INT(c.bad, 0);
-    pw_spsc_free(q);
+    finish(&c, th, COUNT);
 }
 
 /* A consumer sleeping for more items ends when the queue is closed, after
  * taking what was pushed. */
 static void test_close_drains(void)
 {
-    struct pw_spsc *q = pw_spsc_new(sizeof(struct item), 1024, 4096);
-    CHECK(q != NULL);
-    if (!q)
-        return;
-    struct consumer c = {.q = q};
+    struct consumer c = {0};
     pthread_t th;
-    CHECK(pthread_create(&th, NULL, consume, &c) == 0);
+    if (!start(&c, &th, 1024, 4096))
+        return;
+    struct pw_spsc *q = c.q;
     sleep_ms(20);
     for (uint64_t seq = 0; seq < 5; seq++) {
         struct item *it = pw_spsc_slot(q);
         *it = (struct item){seq, 0, 0};
         pw_spsc_push(q);
     }
-    pw_spsc_close(q);
-    pthread_join(th, NULL);
-    CHECK_EQ_INT(atomic_load(&c.taken), 5);
-    CHECK_EQ_INT(c.bad, 0);
-    pw_spsc_free(q);
+    finish(&c, th, 5);
 }
 
 TEST_MAIN(TEST_CASE(test_every_item_in_order), TEST_CASE(test_sync_waits_for_consumer),
