@@ -290,28 +290,32 @@ static int nonhttp(const uint8_t *p, uint32_t avail, const struct pw_app_pstate 
  * a request or status line is shown as one, an empty line ends the head.
  * Any other line ends it too, unless it has no line end before the data
  * ends: then tshark asks for the byte after the line, past the data, and
- * gets an exception. True in that case. */
-static bool header_runs_off(const uint8_t *p, uint32_t avail)
+ * gets an exception. True in that case. Otherwise *rest is where what
+ * follows the head begins (the line that ended it, or the byte after the
+ * empty line), which tshark shows as the message's data. */
+static bool header_runs_off(const uint8_t *p, uint32_t avail, uint32_t *rest)
 {
     uint32_t o = 0;
     for (bool first = true;; first = false) {
+        *rest = o;
         if (o >= avail)
             return false;
         const uint8_t *q = p + o;
         uint32_t left = avail - o, n = 0;
         while (n < left && q[n] != '\r' && q[n] != '\n')
             n++;
-        if (!first) {
-            if (n == 0)
-                return false; /* the empty line */
-            if (!memchr(q, ':', n) && http_start(q, n) <= 0)
-                return n == left; /* no line end: the data runs out */
-        }
+        bool empty = !first && n == 0;
+        if (!first && !empty && !memchr(q, ':', n) && http_start(q, n) <= 0)
+            return n == left; /* no line end: the data runs out */
         if (n == left)
             return false;
         o += n + 1;
         if (q[n] == '\r' && o < avail && p[o] == '\n')
             o++;
+        if (empty) {
+            *rest = o;
+            return false;
+        }
     }
 }
 
@@ -410,14 +414,17 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
      * follows a response whose body has no known length, tshark shows it
      * as a continuation, one `http` item with the data drawn inside its
      * tree (a layer of frame.protocols, not a level of the hierarchy);
-     * otherwise (a line that is not a request or status line) no item */
+     * a first line with a colon: header lines, then the rest drawn the
+     * same way; otherwise (a line that is not a request or status line)
+     * no item */
     if (http_start(p, avail) <= 0) {
         int v = nonhttp(p, avail, st);
         if (v == NH_NOTHING || v == NH_MORE)
             return;
         if (!pw_app_push(d, PW_P_HTTP, c))
             return;
-        if (v == NH_HEADER && header_runs_off(p, avail)) {
+        uint32_t rest = avail;
+        if (v == NH_HEADER && header_runs_off(p, avail, &rest)) {
             /* the byte after the line is missing from the frame as
              * captured (cut by the snapshot length: short) or from the
              * data as sent (malformed) */
@@ -430,11 +437,17 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
                 m->u.ws.proto = PW_P_HTTP;
                 m->u.ws.kind = PW_WS_EXCEPTION;
             }
+            return; /* the exception ends the dissection: no data */
         }
-        if (v != NH_CONT)
+        if (v == NH_HEADER) {
+            /* what follows the header lines is the message's data, drawn
+             * inside the http tree like a continuation's */
+            if (rest >= rep)
+                return;
+            pw_cur_skip(c, rest);
+        } else if (rep == 0) {
             return;
-        if (rep == 0)
-            return;
+        }
         unsigned n0 = d->pkt->nlayers;
         pw_data(d, c);
         for (unsigned i = n0; i < d->pkt->nlayers; i++)

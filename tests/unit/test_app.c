@@ -508,10 +508,52 @@ static void http_header_line_malformed(void)
 }
 #undef S
 
+/* What follows header lines in non-HTTP data is drawn as `data` inside the
+ * http item: from the line that ended the head, or from after the empty
+ * line; nothing when no byte is left or the head runs off the data. The
+ * payloads and data.len were checked against tshark 4.0 (single segments
+ * to port 80). */
+static void http_header_line_rest_is_data(void)
+{
+#define S(lit) lit, sizeof(lit) - 1
+    static const struct {
+        const char *p;
+        uint32_t n;
+        uint32_t want; /* data.len; 0: no data layer */
+    } cases[] = {
+        {S("X-A: 1\r\nhello world\r\nmore\r\n"), 19},
+        {S("X-A: 1\r\nX-B: 2\r\n\r\nbody bytes here"), 15},
+        {S("X-A: 1\r\nX-B: 2\r\n\r\n"), 0},
+        {S("X-A: 1\r\n"), 0},
+        {S("X-A: 1\r\nHTTP/1.1 200 OK\r\nabc\r\n"), 5},
+        {S("X-A: 1\nabc\ndef"), 7},
+        {S("X-A: 1\r\nX-B: 2\r\n\r\nline1\r\nline2\r\n"), 14},
+        {S("X-A: 1\r\nhello"), 0}, /* malformed instead */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct pw_app *app = pw_app_new();
+        const char *got = path(app, build(TCP, 0, (uint16_t)(42000 + i), 80, 1000, 0x18,
+                                          cases[i].p, cases[i].n));
+        CHECK(strncmp(got, "http", 4) == 0);
+        uint32_t len = 0;
+        for (unsigned k = 0; k < pkt.nlayers; k++)
+            if (pkt.layer[k].proto == PW_P_DATA) {
+                CHECK(pkt.layer[k].flags & PW_LF_SUBTREE);
+                len = pkt.layer[k].len;
+            }
+        if (len != cases[i].want)
+            fprintf(stderr, "  case %zu: path \"%s\", data.len %u\n", i, got, len);
+        CHECK_EQ_INT(len, cases[i].want);
+        pw_app_free(app);
+    }
+}
+#undef S
+
 TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
           TEST_CASE(reassembly_overlap), TEST_CASE(reassembly_overlap_flags),
           TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body), TEST_CASE(http_media_labels),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
           TEST_CASE(nbss_continuation_and_smb_trans_parts),
           TEST_CASE(tftp_transfer), TEST_CASE(http_no_line_end_past_keep),
-          TEST_CASE(http_header_line_malformed))
+          TEST_CASE(http_header_line_malformed),
+          TEST_CASE(http_header_line_rest_is_data))
