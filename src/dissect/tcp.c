@@ -162,9 +162,21 @@ int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
 
 PW_FGET_U(get_srcport, PW_FT_UINT16, l->u.tcp.sport)
 PW_FGET_U(get_dstport, PW_FT_UINT16, l->u.tcp.dport)
-PW_FGET_U(get_seq_raw, PW_FT_UINT32, l->u.tcp.seq)
-PW_FGET_U(get_hdr_len, PW_FT_UINT8, l->u.tcp.hlen)
-PW_FGET_U(get_win, PW_FT_UINT16, l->u.tcp.win)
+/* tshark adds the header fields one by one and stops at the first that
+ * runs past the captured bytes, so a field exists only when the capture
+ * reaches its end. The data offset, the flags and the window go together:
+ * tshark has none of them, nor the raw sequence and acknowledgment
+ * numbers, until the window is captured. */
+static bool captured(const struct pw_packet *pkt, const struct pw_layer *l, uint32_t n)
+{
+    return l->off < pkt->caplen && pkt->caplen - l->off >= n;
+}
+#define TCP_UPTO_CKSUM 18u
+#define TCP_UPTO_URG 20u
+
+PW_FGET_U_IF(get_seq_raw, PW_FT_UINT32, captured(pkt, l, TCP_UPTO_WINDOW), l->u.tcp.seq)
+PW_FGET_U_IF(get_hdr_len, PW_FT_UINT8, captured(pkt, l, TCP_UPTO_WINDOW), l->u.tcp.hlen)
+PW_FGET_U_IF(get_win, PW_FT_UINT16, captured(pkt, l, TCP_UPTO_WINDOW), l->u.tcp.win)
 /* tcp.len: tshark has no segment length for a header quoted by an ICMP
  * error (the quoting IP length is not trusted), though it still shows the
  * payload, */
@@ -175,7 +187,7 @@ static int get_len(const struct pw_packet *pkt, const struct pw_layer *l, struct
         return 0;
     /* nor when the snap length ends before the window: tshark stops at the
      * ports then */
-    if (l->off >= pkt->caplen || pkt->caplen - l->off < TCP_UPTO_WINDOW)
+    if (!captured(pkt, l, TCP_UPTO_WINDOW))
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT32, l->u.tcp.payload_len);
 }
@@ -198,8 +210,7 @@ static int get_port(const struct pw_packet *pkt, const struct pw_layer *l, struc
 static int get_ack_raw(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                        int max)
 {
-    (void)pkt;
-    if (!full_header(l))
+    if (!full_header(l) || !captured(pkt, l, TCP_UPTO_WINDOW))
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT32, l->u.tcp.ack);
 }
@@ -207,8 +218,7 @@ static int get_ack_raw(const struct pw_packet *pkt, const struct pw_layer *l, st
 static int get_flags(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                      int max)
 {
-    (void)pkt;
-    if (!full_header(l))
+    if (!full_header(l) || !captured(pkt, l, TCP_UPTO_WINDOW))
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT16, l->u.tcp.flags);
 }
@@ -217,8 +227,7 @@ static int get_flags(const struct pw_packet *pkt, const struct pw_layer *l, stru
     static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
                   int max)                                                                         \
     {                                                                                              \
-        (void)pkt;                                                                                 \
-        if (!full_header(l))                                                                       \
+        if (!full_header(l) || !captured(pkt, l, TCP_UPTO_WINDOW))                                 \
             return 0;                                                                              \
         return pw_fv_u(out, max, PW_FT_BOOLEAN, (l->u.tcp.flags & (bit)) != 0);                    \
     }
@@ -236,8 +245,7 @@ TCP_FLAG_GETTER(get_ae, PW_TCP_NS)
 static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
                         struct pw_fvalue *out, int max)
 {
-    (void)pkt;
-    if (!full_header(l))
+    if (!full_header(l) || !captured(pkt, l, TCP_UPTO_CKSUM))
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT16, l->u.tcp.cksum);
 }
@@ -245,8 +253,7 @@ static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
 static int get_urgent(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                       int max)
 {
-    (void)pkt;
-    if (!full_header(l))
+    if (!full_header(l) || !captured(pkt, l, TCP_UPTO_URG))
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT16, l->u.tcp.urg);
 }

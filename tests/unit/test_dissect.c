@@ -331,6 +331,33 @@ static void test_tcp_len_header_cut(void)
     CHECK_EQ_INT(field(p, 2, "tcp.len", NULL), 0);
 }
 
+/* Header fields exist only once the capture reaches their end, as in
+ * tshark: offset, flags, window and raw numbers with the window (16 bytes),
+ * the checksum at 18, the urgent pointer at 20. */
+static void test_tcp_fields_header_cut(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 6);
+    tcp_syn_opts(&f);
+    fill(&f, 'x', 300);
+    ip4_end(&f, ip);
+    static const char *const upto16[] = {"tcp.hdr_len", "tcp.flags", "tcp.flags.syn",
+                                         "tcp.window_size_value", "tcp.seq_raw", "tcp.ack_raw"};
+    for (uint32_t tcpcap = 4; tcpcap <= 21; tcpcap++) {
+        const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + tcpcap, f.n);
+        CHECK_EQ_INT(field(p, 2, "tcp.srcport", NULL), 1);
+        for (size_t i = 0; i < sizeof upto16 / sizeof upto16[0]; i++)
+            CHECK_EQ_INT(field(p, 2, upto16[i], NULL), tcpcap >= 16 ? 1 : 0);
+        CHECK_EQ_INT(field(p, 2, "tcp.checksum", NULL), tcpcap >= 18 ? 1 : 0);
+        CHECK_EQ_INT(field(p, 2, "tcp.urgent_pointer", NULL), tcpcap >= 20 ? 1 : 0);
+    }
+    /* complete header: all present */
+    const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + 40, f.n);
+    CHECK_EQ_INT(fu(p, 2, "tcp.hdr_len"), 40);
+    CHECK_EQ_INT(field(p, 2, "tcp.urgent_pointer", NULL), 1);
+}
+
 static void test_tcp_rst_and_held_payload(void)
 {
     struct bb f = {0};
@@ -1613,7 +1640,7 @@ static void test_pseudo_headers_and_chdlc(void)
 
 TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_progress),
           TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
-          TEST_CASE(test_tcp_len_header_cut),
+          TEST_CASE(test_tcp_len_header_cut), TEST_CASE(test_tcp_fields_header_cut),
           TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
           TEST_CASE(test_udp_lengths), TEST_CASE(test_ipv4_bogus_lengths),
           TEST_CASE(test_ipv4_options), TEST_CASE(test_ipv4_fragments),
