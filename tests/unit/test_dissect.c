@@ -104,6 +104,20 @@ static void tcp_syn_opts(struct bb *f)
     putn(f, o, 20);
 }
 
+/* Ethernet, IPv4 and that SYN, carrying `payload` (or, when NULL, n bytes
+ * of 'x'). */
+static void syn_opts_frame(struct bb *f, const char *payload, uint32_t n)
+{
+    eth(f, 0x0800);
+    uint32_t ip = ip4(f, 6);
+    tcp_syn_opts(f);
+    if (payload)
+        putn(f, payload, n);
+    else
+        fill(f, 'x', n);
+    ip4_end(f, ip);
+}
+
 static void tcp_plain(struct bb *f, unsigned flags)
 {
     put16(f, 443);
@@ -183,11 +197,7 @@ static uint64_t fu(const struct pw_packet *p, int li, const char *name)
 static void test_tcp_options_and_fields(void)
 {
     struct bb f = {0};
-    eth(&f, 0x0800);
-    uint32_t ip = ip4(&f, 6);
-    tcp_syn_opts(&f);
-    putn(&f, "hello", 5);
-    ip4_end(&f, ip);
+    syn_opts_frame(&f, "hello", 5);
     fill(&f, 0, 6); /* Ethernet padding after the IP datagram */
     const struct pw_packet *p = dissect(&f);
     CHECK_EQ_STR(chain(p), "eth:ip:tcp:data");
@@ -283,10 +293,7 @@ static void test_tcp_bad_hlen(void)
 static void test_tcp_truncated(void)
 {
     struct bb f = {0};
-    eth(&f, 0x0800);
-    uint32_t ip = ip4(&f, 6);
-    tcp_syn_opts(&f);
-    ip4_end(&f, ip);
+    syn_opts_frame(&f, "", 0);
     /* snap length cuts inside the TCP header */
     const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + 12, f.n);
     CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
@@ -306,11 +313,7 @@ static void test_tcp_truncated(void)
 static void test_tcp_len_header_cut(void)
 {
     struct bb f = {0};
-    eth(&f, 0x0800);
-    uint32_t ip = ip4(&f, 6);
-    tcp_syn_opts(&f);
-    fill(&f, 'x', 300);
-    ip4_end(&f, ip);
+    syn_opts_frame(&f, NULL, 300);
     const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + 30, f.n);
     CHECK_EQ_STR(chain(p), "eth:ip:tcp:_ws.short");
     CHECK_EQ_INT(p->layer[2].u.tcp.payload_len, 300);
@@ -337,11 +340,7 @@ static void test_tcp_len_header_cut(void)
 static void test_tcp_fields_header_cut(void)
 {
     struct bb f = {0};
-    eth(&f, 0x0800);
-    uint32_t ip = ip4(&f, 6);
-    tcp_syn_opts(&f);
-    fill(&f, 'x', 300);
-    ip4_end(&f, ip);
+    syn_opts_frame(&f, NULL, 300);
     static const char *const upto16[] = {"tcp.hdr_len", "tcp.flags", "tcp.flags.syn",
                                          "tcp.window_size_value", "tcp.seq_raw", "tcp.ack_raw"};
     for (uint32_t tcpcap = 4; tcpcap <= 21; tcpcap++) {
@@ -1326,10 +1325,7 @@ static void each_field(const struct pw_field *fd, void *arg)
 static void test_field_table(void)
 {
     struct bb f = {0};
-    eth(&f, 0x0800);
-    uint32_t ip = ip4(&f, 6);
-    tcp_syn_opts(&f);
-    ip4_end(&f, ip);
+    syn_opts_frame(&f, "", 0);
     dissect(&f);
     int n = 0;
     pw_field_foreach(each_field, &n);
