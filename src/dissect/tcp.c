@@ -179,15 +179,12 @@ PW_FGET_U_IF(get_hdr_len, PW_FT_UINT8, captured(pkt, l, TCP_UPTO_WINDOW), l->u.t
 PW_FGET_U_IF(get_win, PW_FT_UINT16, captured(pkt, l, TCP_UPTO_WINDOW), l->u.tcp.win)
 /* tcp.len: tshark has no segment length for a header quoted by an ICMP
  * error (the quoting IP length is not trusted), though it still shows the
- * payload, */
+ * payload, nor when the snap length ends before the window (it stops at
+ * the ports then) */
 static int get_len(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                    int max)
 {
-    if (l->flags & PW_LF_QUOTED)
-        return 0;
-    /* nor when the snap length ends before the window: tshark stops at the
-     * ports then */
-    if (!captured(pkt, l, TCP_UPTO_WINDOW))
+    if ((l->flags & PW_LF_QUOTED) || !captured(pkt, l, TCP_UPTO_WINDOW))
         return 0;
     return pw_fv_u(out, max, PW_FT_UINT32, l->u.tcp.payload_len);
 }

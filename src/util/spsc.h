@@ -7,8 +7,9 @@
  * item. A side that must wait (producer: no room; consumer: nothing to do)
  * spins briefly and then sleeps on a condition variable; the other side
  * wakes it only once there is a worthwhile amount of work or room (half
- * the item ring, or half the byte ring), or when it has to (flush, sync, close), so that a consumer faster
- * than its producer sleeps instead of being woken for every few items. It
+ * the item ring, or half the byte ring), or when it has to (flush, sync,
+ * close), so that a consumer faster than its producer sleeps instead of
+ * being woken for every few items. It
  * works on a single CPU: nobody spins for long.
  *
  * Nothing is allocated after pw_spsc_new(). */

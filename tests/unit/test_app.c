@@ -468,10 +468,20 @@ static void http_no_line_end_past_keep(void)
  * request or status line runs to the end of the data without a line end.
  * Expected: tshark 4.0 on the same payloads (it also shows what follows
  * the head of the first two as `data`, which is not checked here). */
-static void http_header_line_malformed(void)
-{
 /* a literal and its length without the terminating NUL */
 #define S(lit) lit, sizeof(lit) - 1
+
+/* The layer path of one segment of p to port 80 from client port cport,
+ * on a new application stage (freed in *app by the caller). */
+static const char *http80(struct pw_app **app, int to_server, uint16_t cport, const char *p,
+                          uint32_t n)
+{
+    *app = pw_app_new();
+    return path(*app, build(TCP, to_server, cport, 80, 1000, 0x18, p, n));
+}
+
+static void http_header_line_malformed(void)
+{
     static const struct {
         const char *p;
         uint32_t n;
@@ -496,9 +506,8 @@ static void http_header_line_malformed(void)
         {S("ab x\r\nrest"), -1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct pw_app *app = pw_app_new();
-        const char *got = path(app, build(TCP, 1, (uint16_t)(41000 + i), 80, 1000, 0x18,
-                                          cases[i].p, cases[i].n));
+        struct pw_app *app;
+        const char *got = http80(&app, 1, (uint16_t)(41000 + i), cases[i].p, cases[i].n);
         int is = strncmp(got, "http", 4) ? -1 : strstr(got, "_ws.malformed") != NULL;
         if (is != cases[i].want)
             fprintf(stderr, "  case %zu: path \"%s\"\n", i, got);
@@ -506,7 +515,6 @@ static void http_header_line_malformed(void)
         pw_app_free(app);
     }
 }
-#undef S
 
 /* What follows header lines in non-HTTP data is drawn as `data` inside the
  * http item: from the line that ended the head, or from after the empty
@@ -515,7 +523,6 @@ static void http_header_line_malformed(void)
  * to port 80). */
 static void http_header_line_rest_is_data(void)
 {
-#define S(lit) lit, sizeof(lit) - 1
     static const struct {
         const char *p;
         uint32_t n;
@@ -531,9 +538,8 @@ static void http_header_line_rest_is_data(void)
         {S("X-A: 1\r\nhello"), 0}, /* malformed instead */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct pw_app *app = pw_app_new();
-        const char *got = path(app, build(TCP, 0, (uint16_t)(42000 + i), 80, 1000, 0x18,
-                                          cases[i].p, cases[i].n));
+        struct pw_app *app;
+        const char *got = http80(&app, 0, (uint16_t)(42000 + i), cases[i].p, cases[i].n);
         CHECK(strncmp(got, "http", 4) == 0);
         uint32_t len = 0;
         for (unsigned k = 0; k < pkt.nlayers; k++)
