@@ -53,7 +53,11 @@ int pw_alert_kind_parse(const char *s)
 
 void pw_policy_clear(struct pw_policy *p)
 {
-    memset(p, 0, sizeof(*p));
+    /* The rule and service arrays take most of the struct's 700 KB; every
+     * entry is zeroed as it is added, so only what precedes them (names,
+     * severities, thresholds, counts) needs clearing. Clearing it all cost
+     * every run of `alerts` about 170 page faults. */
+    memset(p, 0, offsetof(struct pw_policy, apps));
     p->kind_sev[PW_AK_UNWANTED_APP] = PW_SEV_HIGH;
     p->kind_sev[PW_AK_UNEXPECTED_SERVICE] = PW_SEV_MEDIUM;
     p->kind_sev[PW_AK_PORT_MISMATCH] = PW_SEV_LOW;
@@ -73,7 +77,7 @@ void pw_policy_clear(struct pw_policy *p)
 
 struct pw_policy *pw_policy_new(void)
 {
-    struct pw_policy *p = malloc(sizeof(*p));
+    struct pw_policy *p = calloc(1, sizeof(*p));
     if (p)
         pw_policy_clear(p);
     return p;

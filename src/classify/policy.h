@@ -105,6 +105,8 @@ struct pw_policy_thresholds {
  * shared once more texts than that were parsed). */
 #define PW_POLICY_MAX_ORIGINS 8
 
+/* The arrays hold napps, ncats, nservices and nappports entries; what lies
+ * past the counts is undefined (each entry is zeroed as it is added). */
 struct pw_policy {
     char origins[PW_POLICY_MAX_ORIGINS][128];
     uint8_t norigins;
