@@ -227,8 +227,9 @@ struct clsw {
     struct pw_classifier *cls;
     uint32_t max_fed, reuse;
     struct live *live;
-    uint32_t *live_free;
+    uint32_t *live_free; /* slots given back, the latest on top */
     uint32_t nfree, nlive;
+    uint32_t nfresh; /* slots nfresh.. have never been used */
     uint32_t lru_head, lru_tail;
     struct pw_flowtab *eps;
     struct ctab tab[2]; /* TCP, UDP */
@@ -317,6 +318,11 @@ struct akey {
     uint8_t caddr[16], saddr[16];
 };
 
+struct fvec {
+    struct afl **v;
+    size_t n, cap;
+};
+
 struct pw_alerts {
     const struct pw_policy *pol;
     struct pw_classifier *cls;
@@ -363,6 +369,14 @@ struct pw_alerts {
     uint32_t *index;
     uint32_t index_size; /* power of two */
     uint64_t seed;
+
+    /* end of capture: the flow vector and the group counts that the
+     * searches for scans, handshake failures and unexpected services use
+     * in turn, allocated once (at 2M packets each is megabytes, and fresh
+     * memory costs a page fault per page) */
+    struct fvec scratch;
+    uint32_t *grp_cnt, *grp_bk;
+    size_t grp_cnt_cap, grp_bk_cap;
 
     /* unwanted-application: (alert, flow) pairs, to name each alert's peers */
     struct apair *pairs;
@@ -836,7 +850,7 @@ static void cls_start(struct clsw *w, struct cfl *c, int64_t now)
     uint8_t confirm = CONFIRM_NONE;
     if (w->reuse && ep_reuse(w, c, &confirm))
         return;
-    if (!w->nfree) {
+    if (!w->nfree && w->nfresh == PW_CLS_MAX_LIVE) {
         /* at the cap: the flow idle the longest gives way */
         cls_end(w, w->live[w->lru_head].c, NULL);
         w->evicted++;
@@ -846,7 +860,8 @@ static void cls_start(struct clsw *w, struct cfl *c, int64_t now)
         set_done(w, c->tcp, c->root);
         return;
     }
-    uint32_t i = w->live_free[--w->nfree];
+    /* a slot given back is reused before a fresh one: it is still in cache */
+    uint32_t i = w->nfree ? w->live_free[--w->nfree] : w->nfresh++;
     struct live *l = &w->live[i];
     l->cf = cf;
     l->c = c;
@@ -2200,11 +2215,6 @@ static void flow_alerts(struct pw_alerts *a, struct afl *f, void *arg)
 
 /* ---- whole-capture judgements --------------------------------------------------------- */
 
-struct fvec {
-    struct afl **v;
-    size_t n, cap;
-};
-
 static bool fvec_push(struct fvec *fv, struct afl *f)
 {
     if (fv->n == fv->cap) {
@@ -2376,7 +2386,8 @@ static uint32_t add_sat(uint32_t x, uint32_t y)
  * client's flows); GK_TARGET weighs failed handshakes against min_a and RST
  * segments against min_b, flows of found scanners left out as
  * find_handshake_failures leaves them out. */
-static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint32_t min_b)
+static void drop_small_groups(struct pw_alerts *a, struct fvec *fv, enum gkey g, uint32_t min_a,
+                              uint32_t min_b)
 {
     if (fv->n < 2)
         return;
@@ -2386,8 +2397,21 @@ static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint
     uint32_t nb = 64;
     while (nb < fv->n / 4 && nb < (1u << 30))
         nb *= 2;
-    uint32_t *cnt = calloc((size_t)nb * 2, sizeof(uint32_t)), *bk = malloc(fv->n * sizeof(uint32_t));
+    if (a->grp_cnt_cap < (size_t)nb * 2) {
+        free(a->grp_cnt);
+        a->grp_cnt_cap = 0;
+        if ((a->grp_cnt = malloc((size_t)nb * 2 * sizeof(uint32_t))))
+            a->grp_cnt_cap = (size_t)nb * 2;
+    }
+    if (a->grp_bk_cap < fv->n) {
+        free(a->grp_bk);
+        a->grp_bk_cap = 0;
+        if ((a->grp_bk = malloc(fv->n * sizeof(uint32_t))))
+            a->grp_bk_cap = fv->n;
+    }
+    uint32_t *cnt = a->grp_cnt, *bk = a->grp_bk;
     if (cnt && bk) {
+        memset(cnt, 0, (size_t)nb * 2 * sizeof(uint32_t));
         for (size_t i = 0; i < fv->n; i++) {
             const struct afl *f = fv->v[i];
             uint32_t b = group_hash(f, g) & (nb - 1), wa = 1, wb = 0;
@@ -2406,8 +2430,6 @@ static void drop_small_groups(struct fvec *fv, enum gkey g, uint32_t min_a, uint
                 fv->v[k++] = fv->v[i];
         fv->n = k;
     }
-    free(cnt);
-    free(bk);
 }
 
 static bool same_target(const struct afl *x, const struct afl *y)
@@ -2446,34 +2468,35 @@ static void collect_all(struct pw_alerts *a, struct afl *f, void *arg)
 static void find_scans(struct pw_alerts *a)
 {
     const struct pw_policy *pol = a->pol;
-    struct fvec fv = {0};
-    fvec_reserve(&fv, a);
-    foreach_flow(a, collect_scan, &fv);
-    drop_small_groups(&fv, GK_CLIENT, pol->thr.scan_min_targets, 0);
-    sort_flows(&fv, cmp_scan);
+    struct fvec *fv = &a->scratch;
+    fv->n = 0;
+    fvec_reserve(fv, a);
+    foreach_flow(a, collect_scan, fv);
+    drop_small_groups(a, fv, GK_CLIENT, pol->thr.scan_min_targets, 0);
+    sort_flows(fv, cmp_scan);
     uint8_t *ports = NULL;
-    for (size_t g = 0; g < fv.n;) {
+    for (size_t g = 0; g < fv->n;) {
         size_t end = g;
-        while (end < fv.n && !cmp_addr(fv.v[end], fv.v[g], true))
+        while (end < fv->n && !cmp_addr(fv->v[end], fv->v[g], true))
             end++;
         uint32_t targets = 0, ans = 0, refused = 0, hosts = 0, tcp = 0, udp = 0;
         for (size_t i = g; i < end; i++) {
-            bool new_target = i == g || !same_target(fv.v[i], fv.v[i - 1]);
-            bool new_host = i == g || cmp_addr(fv.v[i], fv.v[i - 1], false);
+            bool new_target = i == g || !same_target(fv->v[i], fv->v[i - 1]);
+            bool new_host = i == g || cmp_addr(fv->v[i], fv->v[i - 1], false);
             if (new_host)
                 hosts++;
             if (!new_target)
                 continue;
             targets++;
-            if (fv.v[i]->ipproto == 6)
+            if (fv->v[i]->ipproto == 6)
                 tcp++;
             else
                 udp++;
             /* a target is answered when any of its flows was */
             bool an = false, rf = false;
-            for (size_t j = i; j < end && same_target(fv.v[j], fv.v[i]); j++) {
-                an = an || answered(fv.v[j]);
-                rf = rf || (fv.v[j]->flags & F_SRST);
+            for (size_t j = i; j < end && same_target(fv->v[j], fv->v[i]); j++) {
+                an = an || answered(fv->v[j]);
+                rf = rf || (fv->v[j]->flags & F_SRST);
             }
             ans += an;
             refused += !an && rf;
@@ -2486,7 +2509,7 @@ static void find_scans(struct pw_alerts *a)
             if (ports) {
                 memset(ports, 0, 2 * 8192);
                 for (size_t i = g; i < end; i++) {
-                    const struct afl *f = fv.v[i];
+                    const struct afl *f = fv->v[i];
                     uint8_t *bm = ports + (f->ipproto == 6 ? 0 : 8192);
                     if (!(bm[f->sport >> 3] & (1u << (f->sport & 7)))) {
                         bm[f->sport >> 3] |= (uint8_t)(1u << (f->sport & 7));
@@ -2497,19 +2520,19 @@ static void find_scans(struct pw_alerts *a)
             struct akey k;
             memset(&k, 0, sizeof(k));
             k.kind = PW_AK_SCAN;
-            k.family = fv.v[g]->family;
+            k.family = fv->v[g]->family;
             k.ipproto = tcp && udp ? 0 : tcp ? 6 : 17;
-            memcpy(k.caddr, fv.v[g]->caddr, 16);
+            memcpy(k.caddr, fv->v[g]->caddr, 16);
             if (hosts == 1)
-                memcpy(k.saddr, fv.v[g]->saddr, 16);
+                memcpy(k.saddr, fv->v[g]->saddr, 16);
             struct pw_alert *x = alert_get(a, &k);
             if (x) {
                 x->sev = pol->kind_sev[PW_AK_SCAN];
                 x->has_server = hosts == 1;
                 x->peers = targets;
                 for (size_t i = g; i < end; i++) {
-                    alert_add_flow(x, fv.v[i]);
-                    fv.v[i]->flags |= F_SCANNER;
+                    alert_add_flow(x, fv->v[i]);
+                    fv->v[i]->flags |= F_SCANNER;
                 }
                 if (hosts != 1)
                     x->sport = 0;
@@ -2534,31 +2557,31 @@ static void find_scans(struct pw_alerts *a)
         g = end;
     }
     free(ports);
-    free(fv.v);
 }
 
 static void find_handshake_failures(struct pw_alerts *a)
 {
     const struct pw_policy *pol = a->pol;
-    struct fvec fv = {0};
-    fvec_reserve(&fv, a);
-    ftab_foreach(&a->tcp, collect_all, a, &fv);
-    drop_small_groups(&fv, GK_TARGET, pol->thr.hs_min_failures, pol->thr.rst_storm);
-    sort_flows(&fv, cmp_service);
-    for (size_t g = 0; g < fv.n;) {
+    struct fvec *fv = &a->scratch;
+    fv->n = 0;
+    fvec_reserve(fv, a);
+    ftab_foreach(&a->tcp, collect_all, a, fv);
+    drop_small_groups(a, fv, GK_TARGET, pol->thr.hs_min_failures, pol->thr.rst_storm);
+    sort_flows(fv, cmp_service);
+    for (size_t g = 0; g < fv->n;) {
         size_t end = g;
-        while (end < fv.n && same_target(fv.v[end], fv.v[g]))
+        while (end < fv->n && same_target(fv->v[end], fv->v[g]))
             end++;
         uint32_t attempts = 0, unans = 0, refused = 0, clients = 0;
         uint64_t rsts = 0;
         const struct afl *first = NULL;
         for (size_t i = g; i < end; i++) {
-            const struct afl *f = fv.v[i];
+            const struct afl *f = fv->v[i];
             if (f->flags & F_SCANNER)
                 continue; /* the scan alert explains it */
             if (!first || f->first_frame < first->first_frame)
                 first = f;
-            if (i == g || cmp_addr(f, fv.v[i - 1], true))
+            if (i == g || cmp_addr(f, fv->v[i - 1], true))
                 clients++;
             rsts += f->rst_pkts;
             if (!(f->flags & F_CSYN))
@@ -2590,8 +2613,8 @@ static void find_handshake_failures(struct pw_alerts *a)
                 x->peers = clients;
                 x->has_client = clients == 1;
                 for (size_t i = g; i < end; i++)
-                    if (!(fv.v[i]->flags & F_SCANNER))
-                        alert_add_flow(x, fv.v[i]);
+                    if (!(fv->v[i]->flags & F_SCANNER))
+                        alert_add_flow(x, fv->v[i]);
                 char ev[PW_ALERT_EVIDENCE_LEN];
                 size_t len = 0;
                 if (hs)
@@ -2608,7 +2631,6 @@ static void find_handshake_failures(struct pw_alerts *a)
         }
         g = end;
     }
-    free(fv.v);
 }
 
 struct svc_cand {
@@ -2652,23 +2674,24 @@ static void find_unexpected_services(struct pw_alerts *a)
     const struct pw_policy *pol = a->pol;
     if (!pol->nservices || !pol->kind_sev[PW_AK_UNEXPECTED_SERVICE])
         return;
-    struct fvec fv = {0};
-    fvec_reserve(&fv, a);
-    foreach_flow(a, collect_unexpected, &fv);
-    sort_flows(&fv, cmp_service);
+    struct fvec *fv = &a->scratch;
+    fv->n = 0;
+    fvec_reserve(fv, a);
+    foreach_flow(a, collect_unexpected, fv);
+    sort_flows(fv, cmp_service);
     struct svc_cand *cand = NULL;
     size_t ncand = 0, capc = 0;
-    for (size_t h = 0; h < fv.n;) {
+    for (size_t h = 0; h < fv->n;) {
         /* one server host */
         size_t hend = h;
-        while (hend < fv.n && !cmp_addr(fv.v[hend], fv.v[h], false))
+        while (hend < fv->n && !cmp_addr(fv->v[hend], fv->v[h], false))
             hend++;
         ncand = 0;
         for (size_t g = h; g < hend;) {
             size_t end = g;
             uint64_t pk = 0;
-            while (end < hend && same_target(fv.v[end], fv.v[g]))
-                pk += fv.v[end++]->packets;
+            while (end < hend && same_target(fv->v[end], fv->v[g]))
+                pk += fv->v[end++]->packets;
             if (ncand == capc) {
                 size_t nc = capc ? capc * 2 : 64;
                 struct svc_cand *n2 = realloc(cand, nc * sizeof(*n2));
@@ -2683,7 +2706,7 @@ static void find_unexpected_services(struct pw_alerts *a)
         sort(cand, ncand, sizeof(*cand), cmp_cand);
         size_t keep = ncand < pol->thr.unexpected_top ? ncand : pol->thr.unexpected_top;
         for (size_t c = 0; c < keep; c++) {
-            const struct afl *f0 = fv.v[cand[c].g];
+            const struct afl *f0 = fv->v[cand[c].g];
             const struct pw_policy_service *s = unexpected(a, f0);
             struct akey k;
             memset(&k, 0, sizeof(k));
@@ -2700,8 +2723,8 @@ static void find_unexpected_services(struct pw_alerts *a)
             uint32_t clients = 0, ans = 0;
             const struct afl *first = f0;
             for (size_t i = cand[c].g; i < cand[c].end; i++) {
-                const struct afl *f = fv.v[i];
-                if (i == cand[c].g || cmp_addr(f, fv.v[i - 1], true))
+                const struct afl *f = fv->v[i];
+                if (i == cand[c].g || cmp_addr(f, fv->v[i - 1], true))
                     clients++;
                 ans += answered(f);
                 if (f->first_frame < first->first_frame)
@@ -2742,7 +2765,6 @@ static void find_unexpected_services(struct pw_alerts *a)
         h = hend;
     }
     free(cand);
-    free(fv.v);
 }
 
 /* ICMP echo sweeps: one source pinging many hosts. */
@@ -2898,10 +2920,6 @@ static struct clsw *clsw_new(const struct pw_alerts *a, struct pw_classifier *cl
     /* one bit per possible stream: pages are only touched where streams are */
     for (int t = 0; t < 2; t++)
         w->done[t] = calloc(PW_ALERT_MAX_FLOWS / 32, sizeof(*w->done[t]));
-    if (w->live_free)
-        for (uint32_t i = 0; i < PW_CLS_MAX_LIVE; i++)
-            w->live_free[i] = PW_CLS_MAX_LIVE - 1 - i;
-    w->nfree = PW_CLS_MAX_LIVE;
     return w;
 }
 
@@ -2909,8 +2927,10 @@ static void clsw_free(struct clsw *w)
 {
     if (!w)
         return;
+    /* every slot holding classifier state is on the LRU list; walking only
+     * those leaves the untouched pages of the table untouched */
     if (w->live)
-        for (uint32_t i = 0; i < PW_CLS_MAX_LIVE; i++)
+        for (uint32_t i = w->lru_head; i != NIL; i = w->live[i].next)
             pw_cls_flow_free(w->live[i].cf);
     free(w->live);
     free(w->live_free);
@@ -3031,6 +3051,9 @@ void pw_alerts_free(struct pw_alerts *a)
     free(a->keys);
     free(a->pairs);
     free(a->ev_frame);
+    free(a->scratch.v);
+    free(a->grp_cnt);
+    free(a->grp_bk);
     free(a->index);
     free(a->app_sev);
     free(a->app_ports);
