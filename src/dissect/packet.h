@@ -176,6 +176,13 @@ struct pw_tcp_info {
     uint32_t dupack_num;          /* tcp.analysis.duplicate_ack_num, 0 when absent */
     uint64_t dupack_frame;
     uint32_t bytes_in_flight, push_bytes_sent; /* 0 when absent */
+    /* tcp.window_size: the window scaled by the sender's shift once the
+     * handshake settled it (a SYN's window is never scaled); and
+     * tcp.window_size_scalefactor, which a SYN does not have: 2^shift, -1
+     * while unknown (no SYN seen), -2 when a side did not offer scaling */
+    uint32_t calc_window;
+    int32_t win_scalefactor;
+    bool has_scalefactor;
 };
 
 struct pw_eth_hdr {

@@ -215,6 +215,28 @@ FLAG_GETTER(get_zero_window, PW_TA_ZERO_WINDOW)
 FLAG_GETTER(get_zero_window_probe, PW_TA_ZERO_WINDOW_PROBE)
 FLAG_GETTER(get_zero_window_probe_ack, PW_TA_ZERO_WINDOW_PROBE_ACK)
 
+/* tcp.window_size and tcp.window_size_scalefactor need the conversation
+ * (the shift comes from the SYNs), so they are the flow stage's */
+static int get_window_size(const struct pw_packet *pkt, const struct pw_layer *l,
+                           struct pw_fvalue *out, int max)
+{
+    const struct pw_tcp_info *ti = analysis(pkt, l);
+    return ti ? fv_u(out, max, PW_FT_UINT32, ti->calc_window) : 0;
+}
+
+static int get_window_scalefactor(const struct pw_packet *pkt, const struct pw_layer *l,
+                                  struct pw_fvalue *out, int max)
+{
+    const struct pw_tcp_info *ti = analysis(pkt, l);
+    if (!ti || !ti->has_scalefactor)
+        return 0;
+    if (max >= 1) {
+        out[0].type = PW_FT_INT32;
+        out[0].v.i = ti->win_scalefactor;
+    }
+    return 1;
+}
+
 #define TA(abbrev, name, type, base, fn)                                                           \
     {                                                                                              \
         abbrev, name, type, base, PW_P_TCP, fn                                                     \
@@ -225,6 +247,9 @@ const struct pw_field pw_fields_flow[] = {
     TA("tcp.seq", "Sequence Number", PW_FT_UINT32, PW_BASE_DEC, get_seq),
     TA("tcp.ack", "Acknowledgment Number", PW_FT_UINT32, PW_BASE_DEC, get_ack),
     TA("tcp.nxtseq", "Next Sequence Number", PW_FT_UINT32, PW_BASE_DEC, get_nxtseq),
+    TA("tcp.window_size", "Calculated window size", PW_FT_UINT32, PW_BASE_DEC, get_window_size),
+    TA("tcp.window_size_scalefactor", "Window size scaling factor", PW_FT_INT32, PW_BASE_DEC,
+       get_window_scalefactor),
     TA("tcp.analysis", "SEQ/ACK analysis", PW_FT_NONE, PW_BASE_NONE, get_analysis),
     TA("tcp.analysis.acks_frame", "This is an ACK to the segment in frame", PW_FT_FRAMENUM,
        PW_BASE_NONE, get_acks_frame),

@@ -759,6 +759,15 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     ti->push_bytes_sent = o.push_bytes_sent;
     ti->has_irtt = !nstime_zero(cv->ts_first_rtt);
     ti->initial_rtt = cv->ts_first_rtt;
+    ti->calc_window = s.window;
+    if (!(s.flags & TH_SYN)) {
+        ti->has_scalefactor = true;
+        ti->win_scalefactor = fwd->win_scale < 0 ? fwd->win_scale : 1 << fwd->win_scale;
+        /* a header quoted in an ICMP error shows the factor but is not
+         * scaled by it */
+        if (fwd->win_scale >= 0 && !quoted)
+            ti->calc_window = s.window << fwd->win_scale;
+    }
     if (analysed) {
         ti->seglen = s.seglen;
         ti->rel_seq = s.seq - fwd->base_seq;
