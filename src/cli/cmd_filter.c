@@ -344,6 +344,15 @@ static void batch_packet(void *arg, const struct pw_record *rec, const struct pw
 /* Prints one line per expression of `list`: "OK<TAB>frames" or "BAD<TAB>".
  * Each filter sees the packets of a pass with exactly the stages the
  * command would run for it alone, so the answers are those of -Y. */
+/* The flow stage, told whether the application stage runs too: without
+ * it, the flow stage makes up for what it would have done to the stream
+ * numbers (src/flow/flows.h). */
+static struct pw_flows *flows_new(bool app_stage, struct pw_error *err)
+{
+    struct pw_flows_opts fopts = {.no_app_stage = !app_stage};
+    return pw_flows_new(&fopts, err);
+}
+
 static int run_batch(const char *list, const char *path)
 {
     FILE *in = fopen(list, "r");
@@ -400,7 +409,7 @@ static int run_batch(const char *list, const char *path)
             rc = PW_EXIT_FAILURE;
             break;
         }
-        struct pw_flows *flows = stage ? pw_flows_new(NULL, &err) : NULL;
+        struct pw_flows *flows = stage ? flows_new(stage == 2, &err) : NULL;
         struct pw_app *app = stage == 2 ? pw_app_new() : NULL;
         b.stage = stage;
         struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
@@ -585,7 +594,7 @@ int pw_cmd_filter(int argc, char **argv)
     if (st.fields)
         pw_fields_foreach(st.fields, column_needs_of, need);
     if (need[0] || need[1]) {
-        flows = pw_flows_new(NULL, &err);
+        flows = flows_new(need[1], &err);
         if (!flows) {
             pw_cli_err("%s", err.msg);
             rc = PW_EXIT_FAILURE;
