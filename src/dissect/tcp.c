@@ -220,6 +220,48 @@ static int get_flags(const struct pw_packet *pkt, const struct pw_layer *l, stru
     return pw_fv_u(out, max, PW_FT_UINT16, l->u.tcp.flags);
 }
 
+/* tcp.flags.str: the twelve flag bits from the highest, each as its
+ * letter when set and as a middle dot (U+00B7, two bytes of UTF-8) when
+ * not: "·······A··S·" is a SYN/ACK, as tshark prints it */
+#define TCP_FLAGS_STR_MAX 24u
+static size_t flags_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx, char *buf,
+                         size_t n)
+{
+    (void)pkt;
+    (void)idx;
+    static const char letters[] = "RRRACEUAPRSF";
+    char s[TCP_FLAGS_STR_MAX + 1];
+    size_t at = 0;
+    for (unsigned b = 0; b < 12; b++) {
+        if (l->u.tcp.flags & (0x800u >> b)) {
+            s[at++] = letters[b];
+        } else {
+            s[at++] = (char)0xc2;
+            s[at++] = (char)0xb7;
+        }
+    }
+    s[at] = '\0';
+    if (n) {
+        size_t k = at < n - 1 ? at : n - 1;
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+    }
+    return at;
+}
+
+static int get_flags_str(const struct pw_packet *pkt, const struct pw_layer *l,
+                         struct pw_fvalue *out, int max)
+{
+    if (!full_header(l) || !captured(pkt, l, TCP_UPTO_WINDOW))
+        return 0;
+    if (max >= 1) {
+        out[0].type = PW_FT_STRING;
+        out[0].v.bytes.p = NULL;
+        out[0].v.bytes.len = (uint32_t)flags_text(pkt, l, 0, NULL, 0);
+    }
+    return 1;
+}
+
 #define TCP_FLAG_GETTER(fn, bit)                                                                   \
     static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
                   int max)                                                                         \
@@ -334,6 +376,7 @@ const struct pw_field pw_fields_tcp[] = {
     {"tcp.flags.reset", "Reset", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_TCP, get_rst},
     {"tcp.flags.syn", "Syn", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_TCP, get_syn},
     {"tcp.flags.fin", "Fin", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_TCP, get_fin},
+    {"tcp.flags.str", "TCP Flags", PW_FT_STRING, PW_BASE_NONE, PW_P_TCP, get_flags_str, flags_text},
     {"tcp.window_size_value", "Window", PW_FT_UINT16, PW_BASE_DEC, PW_P_TCP, get_win},
     {"tcp.checksum", "Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_TCP, get_checksum},
     {"tcp.urgent_pointer", "Urgent Pointer", PW_FT_UINT16, PW_BASE_DEC, PW_P_TCP, get_urgent},

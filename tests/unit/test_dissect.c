@@ -357,6 +357,48 @@ static void test_tcp_fields_header_cut(void)
     CHECK_EQ_INT(field(p, 2, "tcp.urgent_pointer", NULL), 1);
 }
 
+/* tcp.flags.str for each flag bit alone, none, all and CWR+ECE+SYN; the
+ * strings are tshark 4.0.17's for the same headers */
+static void test_tcp_flags_str(void)
+{
+    static const struct {
+        unsigned flags;
+        const char *want;
+    } cases[] = {
+        {0x000, "············"}, {0xfff, "RRRACEUAPRSF"}, {0x800, "R···········"},
+        {0x400, "·R··········"}, {0x200, "··R·········"}, {0x100, "···A········"},
+        {0x080, "····C·······"}, {0x040, "·····E······"}, {0x020, "······U·····"},
+        {0x010, "·······A····"}, {0x008, "········P···"}, {0x004, "·········R··"},
+        {0x002, "··········S·"}, {0x001, "···········F"}, {0x0c2, "····CE····S·"},
+    };
+    const struct pw_field *fd = pw_field_by_name("tcp.flags.str");
+    CHECK(fd && fd->type == PW_FT_STRING && fd->text);
+    if (!fd || !fd->text)
+        return;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct bb f = {0};
+        eth(&f, 0x0800);
+        uint32_t ip = ip4(&f, 6);
+        tcp_plain(&f, cases[i].flags);
+        ip4_end(&f, ip);
+        const struct pw_packet *p = dissect(&f);
+        struct pw_fvalue v;
+        CHECK_EQ_INT(field(p, 2, "tcp.flags.str", &v), 1);
+        char buf[64];
+        size_t n = fd->text(p, &p->layer[2], 0, buf, sizeof(buf));
+        CHECK_EQ_INT(n, strlen(cases[i].want));
+        CHECK_EQ_INT(v.v.bytes.len, n);
+        CHECK_EQ_STR(buf, cases[i].want);
+    }
+    /* cut before the flags: no string, as no tcp.flags */
+    struct bb g = {0};
+    eth(&g, 0x0800);
+    uint32_t ip = ip4(&g, 6);
+    tcp_plain(&g, 0x012);
+    ip4_end(&g, ip);
+    CHECK_EQ_INT(field(dissect_lt(&g, 1, 14 + 20 + 12, g.n), 2, "tcp.flags.str", NULL), 0);
+}
+
 static void test_tcp_rst_and_held_payload(void)
 {
     struct bb f = {0};
@@ -1634,7 +1676,7 @@ static void test_pseudo_headers_and_chdlc(void)
     CHECK(field(p, 1, "slarp.address", NULL) == 0);
 }
 
-TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_bad_option_progress),
+TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_flags_str), TEST_CASE(test_tcp_bad_option_progress),
           TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
           TEST_CASE(test_tcp_len_header_cut), TEST_CASE(test_tcp_fields_header_cut),
           TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
