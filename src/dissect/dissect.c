@@ -354,3 +354,18 @@ void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct p
     }
     pw_dissect_as(&d, proto, &c);
 }
+
+uint8_t pw_inet_cksum_status(struct pw_cur msg, uint32_t pseudo)
+{
+    if (msg.err || pw_cur_left(&msg) < pw_cur_rep_left(&msg))
+        return PW_CKSUM_UNVERIFIED;
+    uint64_t sum = pseudo;
+    while (pw_cur_left(&msg) >= 2)
+        sum += pw_cur_be16(&msg);
+    if (pw_cur_left(&msg) == 1)
+        sum += (uint32_t)pw_cur_u8(&msg) << 8; /* RFC 1071: pad the odd byte */
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    /* summing the checksum field too gives all ones when it is right */
+    return sum == 0xffff ? PW_CKSUM_GOOD : PW_CKSUM_BAD;
+}

@@ -163,6 +163,13 @@ static inline bool pw_first_fragment_shown(const struct pw_dctx *d, const struct
 bool pw_ip_reassemble(struct pw_dctx *d, const struct pw_layer *l, uint32_t key_id,
                       uint32_t frag_off, bool more, struct pw_cur *pl);
 
+/* The status of the Internet checksum (RFC 1071) of the message from the
+ * read position of `msg` to the end of its window, `pseudo` being the sum
+ * of a pseudo header (0 for none): unverified when the snap length cut the
+ * message. The callers add the other cases where tshark does not verify
+ * (a header quoted by an ICMP error, an unreassembled fragment). */
+uint8_t pw_inet_cksum_status(struct pw_cur msg, uint32_t pseudo);
+
 /* True when layer i handed its payload on through tshark's EtherType table
  * (frame.protocols then lists `ethertype` after it; src/dissect/frame.c). */
 bool pw_ethertype_follows(const struct pw_packet *pkt, unsigned i);

@@ -108,6 +108,18 @@ static inline uint64_t pw_get_uint(const uint8_t *p, unsigned width, int little_
  * (radiotap, PPI, PKTAP). */
 #define PW_FGET_LE(fn, ftype, at, width) PW_FGET_ORDER(fn, ftype, at, width, 1)
 
+/* A `*.checksum.status` getter: tshark adds the status with the checksum
+ * item, so it exists exactly where the checksum getter `cksum` finds the
+ * checksum; its value is `status` (an expression of `l`). */
+#define PW_FGET_CKSUM_STATUS(fn, cksum, status)                                                    \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        if (cksum(pkt, l, out, max) == 0)                                                          \
+            return 0;                                                                              \
+        return pw_fv_u(out, max, PW_FT_UINT8, (uint64_t)(status));                                 \
+    }
+
 #define PW_FIELDS_END                                                                              \
     {                                                                                              \
         NULL, NULL, 0, 0, 0, NULL                                                                  \

@@ -29,6 +29,11 @@ int pw_dissect_gre(struct pw_dctx *d, struct pw_cur *c)
     if (!l)
         return PW_DIS_OK;
     uint32_t start = c->pos;
+    /* tshark verifies a GRE checksum (header and payload), also inside an
+     * ICMP error, unlike ICMP's */
+    l->u.gre.cksum_status = PW_CKSUM_UNVERIFIED;
+    if (pw_cur_has(c, 2) && ((unsigned)pw_cur_peek(c, 0) << 8 & GRE_C) && !d->fragmented)
+        l->u.gre.cksum_status = pw_inet_cksum_status(*c, 0);
     uint16_t fl = pw_cur_be16(c);
     l->u.gre.flags = fl;
     l->u.gre.proto = pw_cur_be16(c);
@@ -123,6 +128,8 @@ static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
     return pw_fv_u(out, max, PW_FT_UINT16, pw_get_be16(p));
 }
 
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, l->u.gre.cksum_status)
+
 const struct pw_field pw_fields_gre[] = {
     {"gre.flags_and_version", "Flags and Version", PW_FT_UINT16, PW_BASE_HEX, PW_P_GRE, get_flags},
     {"gre.flags.checksum", "Checksum Bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_GRE, get_fl_c},
@@ -134,6 +141,8 @@ const struct pw_field pw_fields_gre[] = {
     {"gre.flags.version", "Version", PW_FT_UINT16, PW_BASE_DEC, PW_P_GRE, get_version},
     {"gre.proto", "Protocol Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_GRE, get_proto},
     {"gre.checksum", "Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_GRE, get_checksum},
+    {"gre.checksum.status", "Checksum Status", PW_FT_UINT8, PW_BASE_NONE, PW_P_GRE,
+     get_checksum_status},
     {"gre.key", "Key", PW_FT_UINT32, PW_BASE_HEX, PW_P_GRE, get_key},
     {"gre.sequence_number", "Sequence Number", PW_FT_UINT32, PW_BASE_DEC, PW_P_GRE, get_seq},
     {"gre.ack_number", "Acknowledgment Number", PW_FT_UINT32, PW_BASE_DEC, PW_P_GRE, get_ackn},

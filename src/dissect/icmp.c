@@ -66,6 +66,9 @@ int pw_dissect_icmp(struct pw_dctx *d, struct pw_cur *c)
     struct pw_layer *l = pw_push_layer(d, PW_P_ICMP, c);
     if (!l)
         return PW_DIS_OK;
+    /* a quote's length is not to be trusted, nor a fragment's */
+    l->u.icmp.cksum_status =
+        d->in_icmp_error || d->fragmented ? PW_CKSUM_UNVERIFIED : pw_inet_cksum_status(*c, 0);
     l->u.icmp.type = pw_cur_u8(c);
     l->u.icmp.code = pw_cur_u8(c);
     pw_cur_skip(c, 2);
@@ -105,6 +108,7 @@ int pw_dissect_icmp(struct pw_dctx *d, struct pw_cur *c)
 PW_FGET_U(get_type, PW_FT_UINT8, l->u.icmp.type)
 PW_FGET_U(get_code, PW_FT_UINT8, l->u.icmp.code)
 PW_FGET_BE(get_checksum, PW_FT_UINT16, 2, 2)
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, l->u.icmp.cksum_status)
 
 static bool is_echo(const struct pw_layer *l)
 {
@@ -133,6 +137,8 @@ const struct pw_field pw_fields_icmp[] = {
     {"icmp.type", "Type", PW_FT_UINT8, PW_BASE_DEC, PW_P_ICMP, get_type},
     {"icmp.code", "Code", PW_FT_UINT8, PW_BASE_DEC, PW_P_ICMP, get_code},
     {"icmp.checksum", "Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_ICMP, get_checksum},
+    {"icmp.checksum.status", "Checksum Status", PW_FT_UINT8, PW_BASE_NONE, PW_P_ICMP,
+     get_checksum_status},
     {"icmp.ident", "Identifier (BE)", PW_FT_UINT16, PW_BASE_DEC_HEX, PW_P_ICMP, get_ident},
     {"icmp.seq", "Sequence Number (BE)", PW_FT_UINT16, PW_BASE_DEC_HEX, PW_P_ICMP, get_seq},
     PW_FIELDS_END,

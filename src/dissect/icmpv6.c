@@ -34,11 +34,58 @@ static bool teredo_request(const struct pw_dctx *d, const struct pw_layer *l)
     return false;
 }
 
+/* A source route (routing types 0 and 2) with segments left ends at its
+ * last address, which is the destination the sender put in the pseudo
+ * header (RFC 8200 section 8.1); tshark sums that one too. */
+static bool route_final_dst(const struct pw_packet *pkt, const struct pw_layer *rt, uint8_t dst[16])
+{
+    if (rt->off >= pkt->caplen || rt->u.ext.len < 24)
+        return false;
+    uint32_t n = pkt->caplen - rt->off;
+    struct pw_cur c = pw_cur_make(pkt->data + rt->off, n, n);
+    pw_cur_skip(&c, 2);
+    uint8_t type = pw_cur_u8(&c);
+    uint8_t left = pw_cur_u8(&c);
+    if ((type != 0 && type != 2) || left == 0)
+        return false;
+    pw_cur_skip(&c, rt->u.ext.len - 4u - 16u);
+    pw_cur_bytes(&c, dst, 16);
+    return !c.err;
+}
+
+/* The sum of the pseudo header: the addresses of the IPv6 header carrying
+ * the message, its length and next header 58. */
+static uint32_t pseudo_sum(const struct pw_dctx *d, const struct pw_layer *l, uint32_t len)
+{
+    const struct pw_layer *ip = NULL;
+    uint8_t dst[16];
+    bool routed = false;
+    for (const struct pw_layer *p = l; p > d->pkt->layer && !ip;) {
+        p--;
+        if (p->proto == PW_P_IPV6 && p->u.ip6.version == 6)
+            ip = p;
+        else if (p->proto == PW_P_IPV6_ROUTING && !routed)
+            routed = route_final_dst(d->pkt, p, dst);
+    }
+    uint32_t sum = (len >> 16) + (len & 0xffff) + 58;
+    if (!ip)
+        return sum;
+    if (!routed)
+        memcpy(dst, ip->u.ip6.dst, 16);
+    for (unsigned i = 0; i < 16; i += 2)
+        sum += pw_get_be16(ip->u.ip6.src + i) + pw_get_be16(dst + i);
+    return sum;
+}
+
 int pw_dissect_icmpv6(struct pw_dctx *d, struct pw_cur *c)
 {
     struct pw_layer *l = pw_push_layer(d, PW_P_ICMPV6, c);
     if (!l)
         return PW_DIS_OK;
+    /* a quote's length is not to be trusted, nor a fragment's */
+    l->u.icmp.cksum_status = d->in_icmp_error || d->fragmented
+                                 ? PW_CKSUM_UNVERIFIED
+                                 : pw_inet_cksum_status(*c, pseudo_sum(d, l, pw_cur_rep_left(c)));
     l->u.icmp.type = pw_cur_u8(c);
     l->u.icmp.code = pw_cur_u8(c);
     pw_cur_skip(c, 2);
@@ -81,6 +128,7 @@ int pw_dissect_icmpv6(struct pw_dctx *d, struct pw_cur *c)
 PW_FGET_U(get_type, PW_FT_UINT8, l->u.icmp.type)
 PW_FGET_U(get_code, PW_FT_UINT8, l->u.icmp.code)
 PW_FGET_BE(get_checksum, PW_FT_UINT16, 2, 2)
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, l->u.icmp.cksum_status)
 
 static bool is_echo(const struct pw_layer *l)
 {
@@ -109,6 +157,8 @@ const struct pw_field pw_fields_icmpv6[] = {
     {"icmpv6.type", "Type", PW_FT_UINT8, PW_BASE_DEC, PW_P_ICMPV6, get_type},
     {"icmpv6.code", "Code", PW_FT_UINT8, PW_BASE_DEC, PW_P_ICMPV6, get_code},
     {"icmpv6.checksum", "Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_ICMPV6, get_checksum},
+    {"icmpv6.checksum.status", "Checksum Status", PW_FT_UINT8, PW_BASE_NONE, PW_P_ICMPV6,
+     get_checksum_status},
     {"icmpv6.echo.identifier", "Identifier", PW_FT_UINT16, PW_BASE_HEX, PW_P_ICMPV6, get_ident},
     {"icmpv6.echo.sequence_number", "Sequence", PW_FT_UINT16, PW_BASE_DEC, PW_P_ICMPV6, get_seq},
     PW_FIELDS_END,

@@ -207,6 +207,8 @@ static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
     return pw_fv_u(out, max, PW_FT_UINT16, pw_get_be16(p));
 }
 
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, PW_CKSUM_UNVERIFIED)
+
 static int get_src(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                    int max)
 {
@@ -254,6 +256,8 @@ const struct pw_field pw_fields_ip[] = {
     {"ip.ttl", "Time to Live", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP, get_ttl},
     {"ip.proto", "Protocol", PW_FT_UINT8, PW_BASE_DEC, PW_P_IP, get_proto},
     {"ip.checksum", "Header Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_IP, get_checksum},
+    {"ip.checksum.status", "Header checksum status", PW_FT_UINT8, PW_BASE_NONE, PW_P_IP,
+     get_checksum_status},
     {"ip.src", "Source Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_src},
     {"ip.dst", "Destination Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_dst},
     {"ip.addr", "Source or Destination Address", PW_FT_IPV4, PW_BASE_NONE, PW_P_IP, get_addr},

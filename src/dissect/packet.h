@@ -51,6 +51,17 @@ enum {
     PW_LF_NOTREE = 1u << 8,
 };
 
+/* The values of tshark's `*.checksum.status` fields. tshark 4.0 leaves
+ * IPv4, TCP, UDP and SCTP unverified by default but always verifies ICMP
+ * and ICMPv6 when it holds the whole message. */
+enum pw_cksum_status {
+    PW_CKSUM_BAD = 0,
+    PW_CKSUM_GOOD = 1,
+    PW_CKSUM_UNVERIFIED = 2,
+    PW_CKSUM_NOT_PRESENT = 3, /* UDP over IPv4 (or quoted) with checksum 0 */
+    PW_CKSUM_ILLEGAL = 4,     /* UDP checksum 0 where IPv6 requires one */
+};
+
 struct pw_ip4_hdr {
     uint8_t src[4], dst[4];
     uint8_t version; /* the nibble: anything but 4 leaves only ip.version */
@@ -101,6 +112,7 @@ enum {
 
 struct pw_udp_hdr {
     uint16_t sport, dport, ulen, cksum;
+    uint8_t cksum_status; /* enum pw_cksum_status */
     uint32_t stream; /* udp.stream, set by the flow stage (PW_NO_STREAM: none) */
 };
 
@@ -224,6 +236,7 @@ struct pw_layer {
         } vlan;
         struct {
             uint8_t type, code;
+            uint8_t cksum_status; /* enum pw_cksum_status */
         } icmp; /* icmp and icmpv6 */
         struct {
             uint16_t opcode;
@@ -234,6 +247,7 @@ struct pw_layer {
             uint16_t flags; /* flags and version word */
             uint16_t proto;
             uint32_t key, seq, ack; /* valid when the matching flag is set */
+            uint8_t cksum_status;   /* enum pw_cksum_status */
         } gre;
         struct {
             uint8_t flags;

@@ -127,6 +127,8 @@ static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
     return pw_fv_u(out, max, PW_FT_UINT32, pw_get_be32(p));
 }
 
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, PW_CKSUM_UNVERIFIED)
+
 static int get_port(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                     int max)
 {
@@ -145,6 +147,8 @@ const struct pw_field pw_fields_sctp[] = {
     {"sctp.port", "Port", PW_FT_UINT16, PW_BASE_DEC, PW_P_SCTP, get_port},
     {"sctp.verification_tag", "Verification tag", PW_FT_UINT32, PW_BASE_HEX, PW_P_SCTP, get_vtag},
     {"sctp.checksum", "Checksum", PW_FT_UINT32, PW_BASE_HEX, PW_P_SCTP, get_checksum},
+    {"sctp.checksum.status", "Checksum Status", PW_FT_UINT8, PW_BASE_NONE, PW_P_SCTP,
+     get_checksum_status},
     PW_FIELDS_END,
 };
 

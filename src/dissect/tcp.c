@@ -289,6 +289,8 @@ static int get_checksum(const struct pw_packet *pkt, const struct pw_layer *l,
     return pw_fv_u(out, max, PW_FT_UINT16, l->u.tcp.cksum);
 }
 
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, PW_CKSUM_UNVERIFIED)
+
 static int get_urgent(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                       int max)
 {
@@ -379,6 +381,8 @@ const struct pw_field pw_fields_tcp[] = {
     {"tcp.flags.str", "TCP Flags", PW_FT_STRING, PW_BASE_NONE, PW_P_TCP, get_flags_str, flags_text},
     {"tcp.window_size_value", "Window", PW_FT_UINT16, PW_BASE_DEC, PW_P_TCP, get_win},
     {"tcp.checksum", "Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_TCP, get_checksum},
+    {"tcp.checksum.status", "Checksum Status", PW_FT_UINT8, PW_BASE_NONE, PW_P_TCP,
+     get_checksum_status},
     {"tcp.urgent_pointer", "Urgent Pointer", PW_FT_UINT16, PW_BASE_DEC, PW_P_TCP, get_urgent},
     {"tcp.options.mss_val", "MSS Value", PW_FT_UINT16, PW_BASE_DEC, PW_P_TCP, get_mss},
     {"tcp.options.wscale.shift", "Shift count", PW_FT_UINT8, PW_BASE_DEC, PW_P_TCP, get_wscale},

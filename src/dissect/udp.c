@@ -15,6 +15,26 @@
 
 #define UDP_HLEN 8u
 
+/* tshark does not verify UDP checksums by default. A zero checksum means
+ * "none" (RFC 768) over IPv4; over IPv6 it is not allowed (RFC 8200
+ * section 8.1) and tshark marks it illegal, except in a header quoted by
+ * an ICMP error, which it takes as "none" whatever the IP version. */
+static uint8_t cksum_status(const struct pw_dctx *d, const struct pw_layer *l)
+{
+    if (l->u.udp.cksum != 0)
+        return PW_CKSUM_UNVERIFIED;
+    if (d->in_icmp_error)
+        return PW_CKSUM_NOT_PRESENT;
+    for (const struct pw_layer *p = l; p > d->pkt->layer;) {
+        p--;
+        if (p->proto == PW_P_IPV6)
+            return PW_CKSUM_ILLEGAL;
+        if (p->proto == PW_P_IP && p->u.ip4.version == 4)
+            return PW_CKSUM_NOT_PRESENT;
+    }
+    return PW_CKSUM_NOT_PRESENT;
+}
+
 int pw_dissect_udp(struct pw_dctx *d, struct pw_cur *c)
 {
     struct pw_layer *l = pw_push_layer(d, PW_P_UDP, c);
@@ -26,6 +46,7 @@ int pw_dissect_udp(struct pw_dctx *d, struct pw_cur *c)
     h->dport = pw_cur_be16(c);
     h->ulen = pw_cur_be16(c);
     h->cksum = pw_cur_be16(c);
+    h->cksum_status = cksum_status(d, l);
     l->hlen = UDP_HLEN;
     if (!pw_check_cur(d, l, c))
         return PW_DIS_OK;
@@ -59,6 +80,8 @@ PW_FGET_U(get_dstport, PW_FT_UINT16, l->u.udp.dport)
 PW_FGET_U(get_length, PW_FT_UINT16, l->u.udp.ulen)
 PW_FGET_U(get_checksum, PW_FT_UINT16, l->u.udp.cksum)
 
+PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, l->u.udp.cksum_status)
+
 static int get_port(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                     int max)
 {
@@ -90,6 +113,8 @@ const struct pw_field pw_fields_udp[] = {
     {"udp.port", "Source or Destination Port", PW_FT_UINT16, PW_BASE_DEC, PW_P_UDP, get_port},
     {"udp.length", "Length", PW_FT_UINT16, PW_BASE_DEC, PW_P_UDP, get_length},
     {"udp.checksum", "Checksum", PW_FT_UINT16, PW_BASE_HEX, PW_P_UDP, get_checksum},
+    {"udp.checksum.status", "Checksum Status", PW_FT_UINT8, PW_BASE_NONE, PW_P_UDP,
+     get_checksum_status},
     {"udp.payload", "Payload", PW_FT_BYTES, PW_BASE_NONE, PW_P_UDP, get_payload},
     PW_FIELDS_END,
 };

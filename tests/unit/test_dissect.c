@@ -817,6 +817,238 @@ static void test_icmpv6_teredo_nonce(void)
     }
 }
 
+/* ---- *.checksum.status ---------------------------------------------- */
+
+/* RFC 1071 sum of n bytes, folded, starting from `sum` */
+static uint32_t inet_sum(const uint8_t *b, uint32_t n, uint32_t sum)
+{
+    for (uint32_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+    if (n & 1)
+        sum += (uint32_t)b[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+/* writes at `ck` the checksum of the n bytes at `at` (the field being 0) */
+static void set_cksum(struct bb *f, uint32_t ck, uint32_t at, uint32_t n, uint32_t pseudo)
+{
+    patch16(f, ck, ~inet_sum(f->b + at, n, pseudo) & 0xffff);
+}
+
+static uint32_t ip6_pseudo(const uint8_t *src, const uint8_t *dst, uint32_t len)
+{
+    return inet_sum(dst, 16, inet_sum(src, 16, len + 58));
+}
+
+/* tshark verifies no IPv4, TCP or SCTP checksum by default: the status is
+ * 2 (unverified) wherever the checksum is shown, and absent with it */
+static void test_cksum_status_unverified(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    static const uint8_t nops[4] = {1, 1, 1, 0};
+    uint32_t ip = ip4_opts(&f, 6, 0x4000, nops, 4);
+    tcp_plain(&f, 0x018);
+    fill(&f, 'x', 10);
+    ip4_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:tcp:data");
+    CHECK_EQ_INT(fu(p, 1, "ip.checksum.status"), PW_CKSUM_UNVERIFIED);
+    CHECK_EQ_INT(fu(p, 2, "tcp.checksum.status"), PW_CKSUM_UNVERIFIED);
+    /* 17 bytes of TCP: the checksum (bytes 16-17) is not all there */
+    p = dissect_lt(&f, 1, 14 + 24 + 17, f.n);
+    CHECK_EQ_INT(fu(p, 1, "ip.checksum.status"), PW_CKSUM_UNVERIFIED);
+    CHECK_EQ_INT(field(p, 2, "tcp.checksum.status", NULL), 0);
+    p = dissect_lt(&f, 1, 14 + 24 + 18, f.n);
+    CHECK_EQ_INT(fu(p, 2, "tcp.checksum.status"), PW_CKSUM_UNVERIFIED);
+    /* 11 bytes of IPv4: no checksum, no status */
+    p = dissect_lt(&f, 1, 14 + 11, f.n);
+    CHECK_EQ_INT(field(p, 1, "ip.checksum.status", NULL), 0);
+    CHECK_EQ_INT(pw_field_by_name("tcp.checksum.status")->type, PW_FT_UINT8);
+    CHECK_EQ_INT(pw_field_by_name("sctp.checksum.status")->type, PW_FT_UINT8);
+}
+
+/* a zero UDP checksum is "not present" (3) over IPv4 and in a quote,
+ * "illegal" (4) over IPv6; any other is unverified */
+static void test_cksum_status_udp(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        for (int zero = 0; zero < 2; zero++) {
+            struct bb f = {0};
+            eth(&f, v6 ? 0x86dd : 0x0800);
+            uint32_t ip = v6 ? ip6(&f, 17) : ip4(&f, 17);
+            uint32_t u = udp(&f, 1000, 2000);
+            fill(&f, 1, 12);
+            udp_end(&f, u);
+            if (!zero)
+                patch16(&f, u + 6, 0xabcd);
+            if (v6)
+                ip6_end(&f, ip);
+            else
+                ip4_end(&f, ip);
+            const struct pw_packet *p = dissect(&f);
+            CHECK_EQ_INT(fu(p, 2, "udp.checksum.status"), !zero ? PW_CKSUM_UNVERIFIED
+                                                          : v6  ? PW_CKSUM_ILLEGAL
+                                                                : PW_CKSUM_NOT_PRESENT);
+        }
+    }
+    /* an ICMPv6 error quoting IPv6 UDP without a checksum */
+    struct bb f = {0};
+    eth(&f, 0x86dd);
+    uint32_t ip = ip6(&f, 58);
+    put8(&f, 1);
+    put8(&f, 4);
+    put16(&f, 0);
+    put32(&f, 0);
+    uint32_t qip = ip6(&f, 17);
+    uint32_t qu = udp(&f, 1000, 2000);
+    fill(&f, 1, 12);
+    udp_end(&f, qu);
+    ip6_end(&f, qip);
+    ip6_end(&f, ip);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:icmpv6:ipv6:udp:data");
+    CHECK_EQ_INT(fu(p, 4, "udp.checksum.status"), PW_CKSUM_NOT_PRESENT);
+}
+
+/* ICMP and ICMPv6 checksums are verified when the whole message was
+ * captured, outside ICMP error quotes: 1 good, 0 bad, else 2 */
+static void test_cksum_status_icmp(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 1);
+    uint32_t ic = f.n;
+    put8(&f, 8);
+    put8(&f, 0);
+    put16(&f, 0);
+    put32(&f, 0x00010001);
+    fill(&f, 0x61, 11); /* odd: the last byte is padded */
+    ip4_end(&f, ip);
+    set_cksum(&f, ic + 2, ic, f.n - ic, 0);
+    fill(&f, 0, 6); /* Ethernet padding is not summed */
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_INT(fu(p, 2, "icmp.checksum.status"), PW_CKSUM_GOOD);
+    p = dissect_lt(&f, 1, f.n - 6 - 1, f.n);
+    CHECK_EQ_INT(fu(p, 2, "icmp.checksum.status"), PW_CKSUM_UNVERIFIED);
+    f.b[f.n - 7] ^= 1;
+    p = dissect(&f);
+    CHECK_EQ_INT(fu(p, 2, "icmp.checksum.status"), PW_CKSUM_BAD);
+
+    /* time exceeded quoting an echo request: the outer checksum is
+     * verified, the quoted one is not */
+    struct bb e = {0};
+    eth(&e, 0x0800);
+    uint32_t eip = ip4(&e, 1);
+    uint32_t eic = e.n;
+    put8(&e, 11);
+    put8(&e, 0);
+    put16(&e, 0);
+    put32(&e, 0);
+    uint32_t qip = ip4(&e, 1);
+    uint32_t qic = e.n;
+    put8(&e, 8);
+    put8(&e, 0);
+    put16(&e, 0);
+    put32(&e, 0x00010001);
+    fill(&e, 0x61, 8);
+    ip4_end(&e, qip);
+    set_cksum(&e, qic + 2, qic, e.n - qic, 0);
+    ip4_end(&e, eip);
+    set_cksum(&e, eic + 2, eic, e.n - eic, 0);
+    p = dissect(&e);
+    CHECK_EQ_STR(chain(p), "eth:ip:icmp:ip:icmp:data");
+    CHECK_EQ_INT(fu(p, 2, "icmp.checksum.status"), PW_CKSUM_GOOD);
+    CHECK_EQ_INT(fu(p, 4, "icmp.checksum.status"), PW_CKSUM_UNVERIFIED);
+
+    /* ICMPv6 echo: the pseudo header counts */
+    struct bb g = {0};
+    eth(&g, 0x86dd);
+    uint32_t ip6at = ip6(&g, 58);
+    uint32_t i6 = g.n;
+    put8(&g, 128);
+    put8(&g, 0);
+    put16(&g, 0);
+    put32(&g, 0x00010001);
+    fill(&g, 0x62, 9);
+    ip6_end(&g, ip6at);
+    set_cksum(&g, i6 + 2, i6, g.n - i6, ip6_pseudo(IP6_A, IP6_B, g.n - i6));
+    p = dissect(&g);
+    CHECK_EQ_STR(chain(p), "eth:ipv6:icmpv6:data");
+    CHECK_EQ_INT(fu(p, 2, "icmpv6.checksum.status"), PW_CKSUM_GOOD);
+    set_cksum(&g, i6 + 2, i6, g.n - i6, 0); /* without the pseudo header */
+    p = dissect(&g);
+    CHECK_EQ_INT(fu(p, 2, "icmpv6.checksum.status"), PW_CKSUM_BAD);
+    p = dissect_lt(&g, 1, i6 + 8, g.n);
+    CHECK_EQ_INT(fu(p, 2, "icmpv6.checksum.status"), PW_CKSUM_UNVERIFIED);
+}
+
+/* behind a source route with segments left, the sender summed the last
+ * address of the route, not the header's destination */
+static void test_cksum_status_icmpv6_routed(void)
+{
+    static const uint8_t final[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 9};
+    for (int left = 0; left < 2; left++) {
+        struct bb f = {0};
+        eth(&f, 0x86dd);
+        uint32_t ip = ip6(&f, 43);
+        put8(&f, 58);
+        put8(&f, 2); /* 24 bytes */
+        put8(&f, 0); /* type 0 */
+        put8(&f, left);
+        put32(&f, 0);
+        putn(&f, final, 16);
+        uint32_t i6 = f.n;
+        put8(&f, 128);
+        put8(&f, 0);
+        put16(&f, 0);
+        put32(&f, 0x00010001);
+        fill(&f, 0x63, 4);
+        ip6_end(&f, ip);
+        set_cksum(&f, i6 + 2, i6, f.n - i6, ip6_pseudo(IP6_A, left ? final : IP6_B, f.n - i6));
+        const struct pw_packet *p = dissect(&f);
+        CHECK_EQ_STR(chain(p), "eth:ipv6:ipv6.routing:icmpv6:data");
+        CHECK_EQ_INT(fu(p, 3, "icmpv6.checksum.status"), PW_CKSUM_GOOD);
+    }
+}
+
+/* GRE checksums are verified, even inside an ICMP error */
+static void test_cksum_status_gre(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 1);
+    uint32_t ic = f.n;
+    put8(&f, 3);
+    put8(&f, 3);
+    put16(&f, 0);
+    put32(&f, 0);
+    uint32_t qip = ip4(&f, 47);
+    uint32_t g = f.n;
+    put16(&f, 0x8000); /* C */
+    put16(&f, 0x0800);
+    put32(&f, 0);
+    uint32_t iip = ip4(&f, 17);
+    uint32_t u = udp(&f, 1, 2);
+    fill(&f, 7, 5);
+    udp_end(&f, u);
+    ip4_end(&f, iip);
+    ip4_end(&f, qip);
+    set_cksum(&f, g + 4, g, f.n - g, 0);
+    ip4_end(&f, ip);
+    set_cksum(&f, ic + 2, ic, f.n - ic, 0);
+    const struct pw_packet *p = dissect(&f);
+    CHECK_EQ_STR(chain(p), "eth:ip:icmp:ip:gre:ip:udp:data");
+    CHECK_EQ_INT(fu(p, 4, "gre.checksum.status"), PW_CKSUM_GOOD);
+    f.b[g + 4] ^= 0x10;
+    p = dissect(&f);
+    CHECK_EQ_INT(fu(p, 4, "gre.checksum.status"), PW_CKSUM_BAD);
+    p = dissect_lt(&f, 1, f.n - 1, f.n);
+    CHECK_EQ_INT(fu(p, 4, "gre.checksum.status"), PW_CKSUM_UNVERIFIED);
+}
+
 /* fields several protocols publish: the variant of the layer's protocol */
 struct variant_find {
     const char *name;
@@ -1696,4 +1928,7 @@ TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_flags_str),
           TEST_CASE(test_too_many_layers), TEST_CASE(test_unknown_linktype_and_caplen),
           TEST_CASE(test_field_table), TEST_CASE(test_fddi_bitswapped),
           TEST_CASE(test_nflog_byte_orders), TEST_CASE(test_arcnet_exception),
-          TEST_CASE(test_radiotap_wlan), TEST_CASE(test_pseudo_headers_and_chdlc))
+          TEST_CASE(test_radiotap_wlan), TEST_CASE(test_pseudo_headers_and_chdlc),
+          TEST_CASE(test_cksum_status_unverified), TEST_CASE(test_cksum_status_udp),
+          TEST_CASE(test_cksum_status_icmp), TEST_CASE(test_cksum_status_icmpv6_routed),
+          TEST_CASE(test_cksum_status_gre))
