@@ -369,3 +369,25 @@ uint8_t pw_inet_cksum_status(struct pw_cur msg, uint32_t pseudo)
     /* summing the checksum field too gives all ones when it is right */
     return sum == 0xffff ? PW_CKSUM_GOOD : PW_CKSUM_BAD;
 }
+
+bool pw_short_ports(struct pw_dctx *d, unsigned proto, struct pw_cur *c)
+{
+    if (pw_cur_has(c, 4))
+        return false;
+    if (d->in_icmp_error && pw_cur_rep_left(c) < 4)
+        return true;
+    struct pw_layer *l = pw_push_layer(d, proto, c);
+    if (!l)
+        return true;
+    l->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
+    memset(&l->u, 0, sizeof(l->u));
+    pw_cur_skip(c, 4);
+    pw_check_cur(d, l, c);
+    return true;
+}
+
+void pw_short_after(struct pw_dctx *d, const struct pw_layer *by)
+{
+    pw_anomaly(d, PW_AN_TRUNCATED);
+    push_pseudo(d, PW_P_WS_SHORT, by);
+}

@@ -163,6 +163,18 @@ static inline bool pw_first_fragment_shown(const struct pw_dctx *d, const struct
 bool pw_ip_reassemble(struct pw_dctx *d, const struct pw_layer *l, uint32_t key_id,
                       uint32_t frag_off, bool more, struct pw_cur *pl);
 
+/* `_ws.short` blamed on layer `by` without marking its header cut: the
+ * dissector ran past the captured bytes after its header was complete. */
+void pw_short_after(struct pw_dctx *d, const struct pw_layer *by);
+
+/* TCP and UDP read both ports before tshark adds their tree item. When
+ * fewer than 4 bytes are captured the exception comes first: the protocol
+ * is listed in frame.protocols but has no item, no field, no level of the
+ * hierarchy, and `_ws.short` (or `_ws.malformed`) follows. A header quoted
+ * by an ICMP error that ends before the ports is not even listed. Returns
+ * true when it took care of such a header (the caller stops). */
+bool pw_short_ports(struct pw_dctx *d, unsigned proto, struct pw_cur *c);
+
 /* The status of the Internet checksum (RFC 1071) of the message from the
  * read position of `msg` to the end of its window, `pseudo` being the sum
  * of a pseudo header (0 for none): unverified when the snap length cut the

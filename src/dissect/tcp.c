@@ -75,6 +75,8 @@ static bool walk_options(struct pw_cur *o, struct pw_tcp_hdr *h)
 
 int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
 {
+    if (pw_short_ports(d, PW_P_TCP, c))
+        return PW_DIS_OK;
     struct pw_layer *l = pw_push_layer(d, PW_P_TCP, c);
     if (!l)
         return PW_DIS_OK;
@@ -88,8 +90,8 @@ int pw_dissect_tcp(struct pw_dctx *d, struct pw_cur *c)
 
     if (d->in_icmp_error && !pw_cur_has(c, TCP_MIN_HLEN)) {
         /* a quote: ports and sequence number are what RFC 792 promises */
-        h->sport = pw_cur_has(c, 4) ? pw_cur_be16(c) : 0;
-        h->dport = pw_cur_has(c, 2) ? pw_cur_be16(c) : 0;
+        h->sport = pw_cur_be16(c);
+        h->dport = pw_cur_be16(c);
         h->seq = pw_cur_has(c, 4) ? pw_cur_be32(c) : 0;
         h->ack = 0;
         h->flags = 0;

@@ -37,11 +37,25 @@ static uint8_t cksum_status(const struct pw_dctx *d, const struct pw_layer *l)
 
 int pw_dissect_udp(struct pw_dctx *d, struct pw_cur *c)
 {
+    if (pw_short_ports(d, PW_P_UDP, c))
+        return PW_DIS_OK;
     struct pw_layer *l = pw_push_layer(d, PW_P_UDP, c);
     if (!l)
         return PW_DIS_OK;
     struct pw_udp_hdr *h = &l->u.udp;
     uint32_t ip_payload = pw_cur_rep_left(c);
+    if (d->in_icmp_error && ip_payload < UDP_HLEN && pw_cur_left(c) == ip_payload) {
+        /* a quote that ends inside the header: RFC 792 promises only 8
+         * bytes of the datagram, so tshark shows what is there and does
+         * not complain (the fields are absent past the end) */
+        h->sport = pw_cur_be16(c);
+        h->dport = pw_cur_be16(c);
+        h->ulen = pw_cur_has(c, 2) ? pw_cur_be16(c) : 0;
+        h->cksum = 0;
+        h->cksum_status = PW_CKSUM_UNVERIFIED;
+        l->hlen = c->pos;
+        return PW_DIS_OK;
+    }
     h->sport = pw_cur_be16(c);
     h->dport = pw_cur_be16(c);
     h->ulen = pw_cur_be16(c);
@@ -68,6 +82,15 @@ int pw_dissect_udp(struct pw_dctx *d, struct pw_cur *c)
     struct pw_cur payload = pw_cur_sub(c, ulen - UDP_HLEN);
     if (payload.rep == 0)
         return PW_DIS_OK;
+    if (payload.cap == 0) {
+        /* a payload the snap length removed entirely reaches no dissector:
+         * tshark's UDP runs into the end of the capture itself (after its
+         * tap, so the datagram still counts in the conversations); in a
+         * quote nothing is said at all */
+        if (!d->in_icmp_error)
+            pw_short_after(d, l);
+        return PW_DIS_OK;
+    }
     bool saved = d->in_icmp_error;
     d->in_icmp_error = false;
     pw_dispatch_ports(d, PW_KS_UDP_PORT, h->sport, h->dport, &payload);
@@ -77,8 +100,16 @@ int pw_dissect_udp(struct pw_dctx *d, struct pw_cur *c)
 
 PW_FGET_U(get_srcport, PW_FT_UINT16, l->u.udp.sport)
 PW_FGET_U(get_dstport, PW_FT_UINT16, l->u.udp.dport)
-PW_FGET_U(get_length, PW_FT_UINT16, l->u.udp.ulen)
-PW_FGET_U(get_checksum, PW_FT_UINT16, l->u.udp.cksum)
+/* tshark adds the header fields one by one, each once its bytes are read:
+ * the ports need 4 bytes (pw_short_ports), the length 6, the checksum 8,
+ * captured and, in a short quote, reported */
+static bool hdr_has(const struct pw_packet *pkt, const struct pw_layer *l, uint32_t n)
+{
+    return l->off < pkt->caplen && pkt->caplen - l->off >= n && l->len >= n;
+}
+
+PW_FGET_U_IF(get_length, PW_FT_UINT16, hdr_has(pkt, l, 6), l->u.udp.ulen)
+PW_FGET_U_IF(get_checksum, PW_FT_UINT16, hdr_has(pkt, l, UDP_HLEN), l->u.udp.cksum)
 
 PW_FGET_CKSUM_STATUS(get_checksum_status, get_checksum, l->u.udp.cksum_status)
 

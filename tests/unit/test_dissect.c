@@ -306,6 +306,116 @@ static void test_tcp_truncated(void)
     CHECK_EQ_INT(p->layer[2].u.tcp.mss, 1460);
 }
 
+/* With fewer than 4 bytes of TCP or UDP captured, tshark runs out of data
+ * reading the ports, before it adds its tree item: the protocol is in
+ * frame.protocols, but it has no fields, filters do not see it and it is
+ * no level of the hierarchy; `_ws.short` follows. */
+static void test_ports_cut(void)
+{
+    for (int is_udp = 0; is_udp < 2; is_udp++) {
+        const char *proto = is_udp ? "udp" : "tcp";
+        const char *port = is_udp ? "udp.srcport" : "tcp.srcport";
+        struct bb f = {0};
+        eth(&f, 0x0800);
+        uint32_t ip = ip4(&f, is_udp ? 17 : 6);
+        if (is_udp) {
+            uint32_t u = udp(&f, 40000, 40001);
+            fill(&f, 'x', 12);
+            udp_end(&f, u);
+        } else {
+            tcp_plain(&f, 0x018);
+            fill(&f, 'x', 12);
+        }
+        ip4_end(&f, ip);
+        for (uint32_t n = 0; n <= 4; n++) {
+            const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + n, f.n);
+            char want[64];
+            snprintf(want, sizeof(want), "eth:ip:%s:_ws.short", proto);
+            CHECK_EQ_STR(chain(p), want);
+            bool hidden = (p->layer[2].flags & PW_LF_NOTREE) != 0;
+            CHECK_EQ_INT(hidden, n < 4);
+            CHECK_EQ_INT((p->layer[2].flags & PW_LF_SUBTREE) != 0, n < 4);
+            CHECK_EQ_INT(p->layer[3].u.ws.proto, is_udp ? PW_P_UDP : PW_P_TCP);
+            CHECK(has_anom(p, PW_AN_TRUNCATED));
+            CHECK_EQ_INT(p->l4, -1);
+            if (n == 4)
+                CHECK_EQ_INT(fu(p, 2, port), is_udp ? 40000 : 443);
+        }
+        /* the IP total length leaves 2 bytes: malformed, still no item */
+        patch16(&f, ip + 2, 22);
+        const struct pw_packet *p = dissect(&f);
+        char want[64];
+        snprintf(want, sizeof(want), "eth:ip:%s:_ws.malformed", proto);
+        CHECK_EQ_STR(chain(p), want);
+        CHECK(p->layer[2].flags & PW_LF_NOTREE);
+    }
+}
+
+/* tshark adds UDP's fields one by one as they are read: the length from 6
+ * captured bytes, the checksum (and its status) from 8. A payload the
+ * snap length removed entirely reaches no dissector; the `_ws.short` is
+ * UDP's, whose header is whole (it still counts in the conversations). */
+static void test_udp_header_cut(void)
+{
+    struct bb f = {0};
+    eth(&f, 0x0800);
+    uint32_t ip = ip4(&f, 17);
+    uint32_t u = udp(&f, 53, 40001);
+    fill(&f, 'x', 12);
+    udp_end(&f, u);
+    patch16(&f, u + 6, 0xabcd);
+    ip4_end(&f, ip);
+    for (uint32_t n = 4; n <= 8; n++) {
+        const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + n, f.n);
+        CHECK_EQ_INT(fu(p, 2, "udp.dstport"), 40001);
+        CHECK_EQ_INT(field(p, 2, "udp.length", NULL), n >= 6);
+        CHECK_EQ_INT(field(p, 2, "udp.checksum", NULL), n >= 8);
+        CHECK_EQ_INT(field(p, 2, "udp.checksum.status", NULL), n >= 8);
+    }
+    const struct pw_packet *p = dissect_lt(&f, 1, 14 + 20 + 8, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:_ws.short");
+    CHECK(!(p->layer[2].flags & PW_LF_TRUNCATED));
+    CHECK_EQ_INT(p->layer[3].u.ws.proto, PW_P_UDP);
+    CHECK_EQ_INT(fu(p, 2, "udp.length"), 20);
+    p = dissect_lt(&f, 1, 14 + 20 + 9, f.n);
+    CHECK_EQ_STR(chain(p), "eth:ip:udp:dns:_ws.short");
+}
+
+/* An ICMP error whose quote ends inside the transport header: before the
+ * ports tshark does not even list the protocol, after them it shows what
+ * is there without complaint */
+static void test_quote_ends_in_ports(void)
+{
+    for (int is_udp = 0; is_udp < 2; is_udp++) {
+        for (uint32_t n = 0; n <= 6; n++) {
+            struct bb f = {0};
+            eth(&f, 0x0800);
+            uint32_t ip = ip4(&f, 1);
+            put8(&f, 3);
+            put8(&f, 3);
+            put16(&f, 0);
+            put32(&f, 0);
+            uint32_t qip = ip4(&f, is_udp ? 17 : 6);
+            static const uint8_t hdr[6] = {0x00, 0x35, 0x9c, 0x41, 0x00, 0x14};
+            putn(&f, hdr, n);
+            ip4_end(&f, qip);
+            patch16(&f, qip + 2, 60); /* the quoted header claims more */
+            ip4_end(&f, ip);
+            const struct pw_packet *p = dissect(&f);
+            const char *want = n < 4    ? "eth:ip:icmp:ip"
+                               : is_udp ? "eth:ip:icmp:ip:udp"
+                                        : "eth:ip:icmp:ip:tcp";
+            CHECK_EQ_STR(chain(p), want);
+            CHECK(!has_anom(p, PW_AN_MALFORMED));
+            CHECK(!has_anom(p, PW_AN_TRUNCATED));
+            if (n >= 4)
+                CHECK_EQ_INT(fu(p, 4, is_udp ? "udp.dstport" : "tcp.dstport"), 40001);
+            if (is_udp && n >= 4)
+                CHECK_EQ_INT(field(p, 4, "udp.length", NULL), n >= 6);
+        }
+    }
+}
+
 /* Header cut by the snap length after the window (in the checksum, the
  * urgent pointer or the options): tcp.len is still the reported segment
  * length (IP total length minus both headers), as in tshark; only the
@@ -1908,8 +2018,10 @@ static void test_pseudo_headers_and_chdlc(void)
     CHECK(field(p, 1, "slarp.address", NULL) == 0);
 }
 
-TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_flags_str), TEST_CASE(test_tcp_bad_option_progress),
-          TEST_CASE(test_tcp_bad_hlen), TEST_CASE(test_tcp_truncated),
+TEST_MAIN(TEST_CASE(test_tcp_options_and_fields), TEST_CASE(test_tcp_flags_str),
+          TEST_CASE(test_tcp_bad_option_progress), TEST_CASE(test_tcp_bad_hlen),
+          TEST_CASE(test_tcp_truncated), TEST_CASE(test_ports_cut),
+          TEST_CASE(test_udp_header_cut), TEST_CASE(test_quote_ends_in_ports),
           TEST_CASE(test_tcp_len_header_cut), TEST_CASE(test_tcp_fields_header_cut),
           TEST_CASE(test_tcp_rst_and_held_payload), TEST_CASE(test_udp_vxlan_inner_l3l4),
           TEST_CASE(test_udp_lengths), TEST_CASE(test_ipv4_bogus_lengths),
