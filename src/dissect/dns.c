@@ -21,6 +21,7 @@
 #define DNS_HLEN 12u
 #define MAX_JUMPS 128u
 #define MAX_NAME 255u
+#define MAX_DOTTED 253u /* longer names tshark shows as "<Name too long>" */
 #define MAX_WALK 16384u
 
 enum {
@@ -36,13 +37,18 @@ enum {
  * past the name as it appears in place). Out-of-bounds reads set the error
  * on c; returns false when the name cannot be walked. If out is non-NULL
  * the dotted name is written there (NUL-terminated, at most outn-1). */
-static bool dns_name(const struct pw_cur *m, struct pw_cur *c, char *out, unsigned outn)
+enum { NAME_OK, NAME_EXTENDED };
+
+static bool dns_name_st(const struct pw_cur *m, struct pw_cur *c, char *out, unsigned outn,
+                        unsigned *dotted, int *status)
 {
     struct pw_cur w = *c; /* walking cursor: in place, then at pointer targets */
     bool jumped = false;
-    unsigned jumps = 0, len = 0, o = 0;
+    unsigned jumps = 0, len = 0, o = 0, dl = 0;
     if (out && outn)
         out[0] = '\0';
+    if (status)
+        *status = NAME_OK;
     for (;;) {
         uint8_t b = pw_cur_u8(&w);
         if (w.err)
@@ -79,8 +85,11 @@ static bool dns_name(const struct pw_cur *m, struct pw_cur *c, char *out, unsign
         if ((b & 0xc0) != 0) {
             /* extended label types (RFC 6891 deprecated binary labels):
              * tshark stops the name there */
+            if (status)
+                *status = NAME_EXTENDED;
             break;
         }
+        dl += (dl ? 1u : 0u) + b;
         if (out && o + b + 1 < outn) {
             if (o)
                 out[o++] = '.';
@@ -106,21 +115,57 @@ static bool dns_name(const struct pw_cur *m, struct pw_cur *c, char *out, unsign
     } else if (w.err) {
         c->err = w.err;
     }
+    if (dotted)
+        *dotted = dl;
     return !c->err;
 }
 
-static void dns_rr(const struct pw_cur *m, struct pw_cur *c, bool question, bool nbns)
+static bool dns_name(const struct pw_cur *m, struct pw_cur *c, char *out, unsigned outn)
 {
+    return dns_name_st(m, c, out, outn, NULL, NULL);
+}
+
+/* One question or resource record as tshark shows it. An RR is shown only
+ * when it lies whole (through its rdata) in the captured bytes: tshark
+ * sizes the RR's tree item first, so a cut RR adds no field at all. */
+struct dns_ent {
+    bool question, shown;
+    uint16_t type, cls;
+    uint32_t name_at, rdata;
+    uint32_t ttl;
+    uint16_t rdlen;
+};
+
+enum {
+    T_A = 1,
+    T_AAAA = 28,
+    T_OPT = 41,
+};
+
+static void dns_rr(const struct pw_cur *m, struct pw_cur *c, bool question, bool nbns,
+                   struct dns_ent *e)
+{
+    e->shown = false;
+    e->question = question;
+    e->name_at = c->pos;
     dns_name(m, c, NULL, 0);
     uint16_t type = pw_cur_be16(c);
-    pw_cur_be16(c); /* class */
-    if (question || c->err)
+    e->type = type;
+    e->cls = pw_cur_be16(c);
+    if (c->err)
         return;
-    pw_cur_be32(c); /* ttl */
+    if (question) {
+        e->shown = true;
+        return;
+    }
+    e->ttl = pw_cur_be32(c);
     uint16_t rdlen = pw_cur_be16(c);
     if (c->err)
         return;
     uint32_t start = c->pos;
+    e->rdata = start;
+    e->rdlen = rdlen;
+    e->shown = pw_cur_left(c) >= rdlen;
     /* NetBIOS name service types (NB 0x20, NBSTAT 0x21) carry no names */
     switch (nbns ? 0 : type) {
     case T_NS:
@@ -156,6 +201,15 @@ static void dns_rr(const struct pw_cur *m, struct pw_cur *c, bool question, bool
             c->err = r.err;
         break;
     }
+    case T_A:
+    case T_AAAA: {
+        /* tshark reads the whole address whatever rdlength says */
+        struct pw_cur r = *c;
+        pw_cur_skip(&r, type == T_A ? 4 : 16);
+        if (r.err)
+            c->err = r.err;
+        break;
+    }
     default:
         break;
     }
@@ -163,6 +217,44 @@ static void dns_rr(const struct pw_cur *m, struct pw_cur *c, bool question, bool
         return;
     c->pos = start;
     pw_cur_skip(c, rdlen);
+}
+
+/* Walks the questions, then the answer, authority and additional RRs (all
+ * three sections are `dns.resp.*` in tshark), stopping where tshark's
+ * dissection stops. */
+struct dns_iter {
+    struct pw_cur m, w;
+    uint32_t nq, n, i;
+    bool nbns, stop;
+};
+
+static void dns_iter_init(struct dns_iter *it, const struct pw_cur *m, bool nbns)
+{
+    it->m = *m;
+    it->w = *m;
+    pw_cur_be16(&it->w); /* id */
+    pw_cur_be16(&it->w); /* flags */
+    uint16_t qd = pw_cur_be16(&it->w), an = pw_cur_be16(&it->w), ns = pw_cur_be16(&it->w),
+             ar = pw_cur_be16(&it->w);
+    it->nq = qd;
+    it->n = (uint32_t)qd + an + ns + ar;
+    it->i = 0;
+    it->nbns = nbns;
+    it->stop = false;
+}
+
+static bool dns_iter_next(struct dns_iter *it, struct dns_ent *e)
+{
+    while (!it->stop && !it->w.err && it->i < it->n) {
+        bool q = it->i < it->nq;
+        it->i++;
+        dns_rr(&it->m, &it->w, q, it->nbns, e);
+        if (it->w.err)
+            it->stop = true; /* this entry may still be shown: the rest is not */
+        if (e->shown)
+            return true;
+    }
+    return false;
 }
 
 /* Dissects one DNS message occupying all of c as protocol `proto`. */
@@ -178,21 +270,17 @@ void pw_dns_message(struct pw_dctx *d, struct pw_cur *c, unsigned proto)
     m.cap -= m.pos;
     m.rep -= m.pos;
     m.pos = 0;
-    struct pw_cur w = m;
-    pw_cur_be16(&w); /* id */
-    pw_cur_be16(&w); /* flags */
-    if (w.err)
-        /* tshark reads both before it adds its tree item: the protocol is
-         * listed in frame.protocols but is no hierarchy level */
+    struct dns_iter it;
+    dns_iter_init(&it, &m, proto == PW_P_NBNS);
+    if (m.cap < 4)
+        /* tshark reads id and flags before it adds its tree item: the
+         * protocol is listed in frame.protocols but is no hierarchy level */
         l->flags |= PW_LF_SUBTREE | PW_LF_NOTREE;
-    uint16_t qd = pw_cur_be16(&w), an = pw_cur_be16(&w), ns = pw_cur_be16(&w),
-             ar = pw_cur_be16(&w);
     l->hlen = DNS_HLEN;
-    for (unsigned i = 0; i < qd && !w.err; i++)
-        dns_rr(&m, &w, true, proto == PW_P_NBNS);
-    uint32_t rrs = (uint32_t)an + ns + ar;
-    for (uint32_t i = 0; i < rrs && !w.err; i++)
-        dns_rr(&m, &w, false, proto == PW_P_NBNS);
+    struct dns_ent e;
+    while (dns_iter_next(&it, &e))
+        ;
+    struct pw_cur w = it.w;
     c->pos = c->cap;
     /* inside an ICMP error tshark catches what the quoted message lacks
      * and reports nothing */
@@ -287,29 +375,256 @@ static int get_ancount(const struct pw_packet *pkt, const struct pw_layer *l,
     return pw_fv_u(out, max, PW_FT_UINT16, v);
 }
 
-/* dns.qry.name: the first question's name (decoded into a per-thread
- * buffer, since compression means it is not contiguous in the frame) */
-static int get_qry_name(const struct pw_packet *pkt, const struct pw_layer *l,
-                        struct pw_fvalue *out, int max)
+/* The message of layer l as a cursor, when its bytes are in the frame. */
+static bool dns_layer_msg(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_cur *m)
 {
-    static _Thread_local char name[MAX_NAME + 1];
-    uint32_t qd;
-    if (!hdr16(pkt, l, 4, &qd) || qd == 0 || l->off >= pkt->caplen)
-        return 0;
+    if ((l->flags & PW_LF_REASSEMBLED) || l->off >= pkt->caplen)
+        return false;
     uint32_t cap = pkt->caplen - l->off;
-    struct pw_cur m = pw_cur_make(pkt->data + l->off, cap < l->len ? cap : l->len, l->len);
-    m.off = l->off;
-    struct pw_cur c = m;
-    pw_cur_skip(&c, DNS_HLEN);
-    if (!dns_name(&m, &c, name, sizeof(name)))
-        return 0;
-    if (max >= 1) {
-        out[0].type = PW_FT_STRING;
-        out[0].v.bytes.p = (const uint8_t *)name;
-        out[0].v.bytes.len = (uint32_t)strlen(name);
-    }
-    return 1;
+    *m = pw_cur_make(pkt->data + l->off, cap < l->len ? cap : l->len, l->len);
+    m->off = l->off;
+    return true;
 }
+
+enum dns_what { W_QNAME, W_QTYPE, W_QCLASS, W_RNAME, W_RTYPE, W_RTTL, W_A, W_AAAA, W_CNAME };
+
+static bool dns_match(enum dns_what w, const struct dns_ent *e)
+{
+    switch (w) {
+    case W_QNAME:
+    case W_QTYPE:
+    case W_QCLASS:
+        return e->question;
+    case W_RNAME:
+    case W_RTYPE:
+        return !e->question;
+    case W_RTTL:
+        return !e->question && e->type != T_OPT; /* OPT's TTL is flags */
+    case W_A:
+        return !e->question && e->type == T_A;
+    case W_AAAA:
+        return !e->question && e->type == T_AAAA;
+    case W_CNAME:
+        return !e->question && e->type == T_CNAME;
+    }
+    return false;
+}
+
+/* Appends one byte to buf (bounded by n) and counts it in *len. */
+static void put_c(char *buf, size_t n, size_t *len, char ch)
+{
+    if (*len + 1 < n)
+        buf[*len] = ch;
+    (*len)++;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4), or
+ * 0 with *bad set to the bytes of its longest valid beginning (at least
+ * one): tshark replaces each such piece by one U+FFFD. */
+static unsigned utf8_seq(const uint8_t *p, size_t left, unsigned *bad)
+{
+    uint8_t b = p[0];
+    unsigned need = b >= 0xc0 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf7 ? 4 : 0;
+    if (!need) {
+        *bad = 1;
+        return 0;
+    }
+    uint32_t cp = b & (0x7fu >> need);
+    unsigned i = 1;
+    for (; i < need && i < left && (p[i] & 0xc0) == 0x80; i++)
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    /* a whole sequence that is overlong, a surrogate or past U+10FFFF is
+     * replaced as one piece, as tshark does */
+    if (i == need && cp >= least[need] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff))
+        return need;
+    *bad = i;
+    return 0;
+}
+
+/* A decoded name in tshark's printed form: invalid UTF-8 becomes U+FFFD,
+ * control characters C-style escapes (\t, \n...) or three octal digits. */
+static size_t dns_escape(const uint8_t *p, size_t len, char *buf, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        uint8_t b = p[i];
+        if (b >= 0x80) {
+            unsigned bad = 0, k = utf8_seq(p + i, len - i, &bad);
+            if (k == 2 && b == 0xc2 && p[i + 1] < 0xa0) {
+                /* C1 controls */
+                static const char hx[] = "0123456789abcdef";
+                put_c(buf, n, &o, '\\');
+                put_c(buf, n, &o, 'u');
+                put_c(buf, n, &o, '0');
+                put_c(buf, n, &o, '0');
+                put_c(buf, n, &o, hx[p[i + 1] >> 4]);
+                put_c(buf, n, &o, hx[p[i + 1] & 15]);
+                i += k;
+            } else if (k) {
+                for (unsigned j = 0; j < k; j++)
+                    put_c(buf, n, &o, (char)p[i + j]);
+                i += k;
+            } else {
+                put_c(buf, n, &o, (char)0xef);
+                put_c(buf, n, &o, (char)0xbf);
+                put_c(buf, n, &o, (char)0xbd);
+                i += bad;
+            }
+            continue;
+        }
+        i++;
+        if (b >= 0x20 && b < 0x7f) {
+            put_c(buf, n, &o, (char)b);
+            continue;
+        }
+        static const char letters[] = "abtnvfr"; /* 7 to 13 */
+        put_c(buf, n, &o, '\\');
+        if (b >= 7 && b <= 13) {
+            put_c(buf, n, &o, letters[b - 7]);
+        } else {
+            put_c(buf, n, &o, (char)('0' + (b >> 6)));
+            put_c(buf, n, &o, (char)('0' + ((b >> 3) & 7)));
+            put_c(buf, n, &o, (char)('0' + (b & 7)));
+        }
+    }
+    if (n)
+        buf[o < n ? o : n - 1] = '\0';
+    return o;
+}
+
+/* The name at `at` as tshark prints it, into buf; returns its length. */
+static size_t dns_name_text(const struct pw_cur *m, uint32_t at, char *buf, size_t n)
+{
+    char name[MAX_NAME + 1];
+    struct pw_cur c = *m;
+    c.pos = at;
+    unsigned dotted = 0;
+    int st = NAME_OK;
+    const char *s = name;
+    if (!dns_name_st(m, &c, name, sizeof(name), &dotted, &st))
+        return 0;
+    if (st == NAME_EXTENDED)
+        s = "<Unknown extended label>";
+    else if (dotted > MAX_DOTTED)
+        s = "<Name too long>";
+    else if (dotted == 0)
+        s = "<Root>";
+    return dns_escape((const uint8_t *)s, s == name ? dotted : strlen(s), buf, n);
+}
+
+/* Whether the name at `at` decodes (a CNAME whose pointer leads outside
+ * the message is no field) */
+static bool dns_name_ok(const struct pw_cur *m, uint32_t at)
+{
+    struct pw_cur c = *m;
+    c.pos = at;
+    return dns_name(m, &c, NULL, 0);
+}
+
+static bool dns_value(const struct pw_cur *m, enum dns_what w, const struct dns_ent *e)
+{
+    return w != W_CNAME || dns_name_ok(m, e->rdata);
+}
+
+static int dns_get(const struct pw_packet *pkt, const struct pw_layer *l, enum dns_what what,
+                   struct pw_fvalue *out, int max)
+{
+    struct pw_cur m;
+    if (!dns_layer_msg(pkt, l, &m))
+        return 0;
+    struct dns_iter it;
+    dns_iter_init(&it, &m, false);
+    struct dns_ent e;
+    int n = 0;
+    while (dns_iter_next(&it, &e)) {
+        if (!dns_match(what, &e) || !dns_value(&m, what, &e))
+            continue;
+        if (n < max) {
+            struct pw_fvalue *v = &out[n];
+            switch (what) {
+            case W_QTYPE:
+            case W_RTYPE:
+                v->type = PW_FT_UINT16;
+                v->v.u = e.type;
+                break;
+            case W_QCLASS:
+                v->type = PW_FT_UINT16;
+                /* mDNS's top bit asks for a unicast answer (RFC 6762 5.4) */
+                v->v.u = l->proto == PW_P_MDNS ? (e.cls & 0x7fffu) : e.cls;
+                break;
+            case W_RTTL:
+                v->type = PW_FT_UINT32;
+                v->v.u = e.ttl;
+                break;
+            case W_A:
+            case W_AAAA: {
+                struct pw_cur r = m;
+                r.pos = e.rdata;
+                unsigned k = what == W_A ? 4 : 16;
+                v->type = what == W_A ? PW_FT_IPV4 : PW_FT_IPV6;
+                memset(v->v.addr, 0, sizeof(v->v.addr));
+                pw_cur_bytes(&r, v->v.addr, k);
+                break;
+            }
+            default: /* names: built by the text() callbacks */
+                v->type = PW_FT_STRING;
+                v->v.bytes.p = NULL;
+                v->v.bytes.len = 0;
+                break;
+            }
+        }
+        n++;
+    }
+    return n;
+}
+
+static size_t dns_text(const struct pw_packet *pkt, const struct pw_layer *l, enum dns_what what,
+                       int idx, char *buf, size_t n)
+{
+    struct pw_cur m;
+    if (n)
+        buf[0] = '\0';
+    if (!dns_layer_msg(pkt, l, &m))
+        return 0;
+    struct dns_iter it;
+    dns_iter_init(&it, &m, false);
+    struct dns_ent e;
+    int k = 0;
+    while (dns_iter_next(&it, &e)) {
+        if (!dns_match(what, &e) || !dns_value(&m, what, &e))
+            continue;
+        if (k++ == idx)
+            return dns_name_text(&m, what == W_CNAME ? e.rdata : e.name_at, buf, n);
+    }
+    return 0;
+}
+
+#define DNS_GETTER(fn, what)                                                                       \
+    static int get_##fn(const struct pw_packet *pkt, const struct pw_layer *l,                     \
+                        struct pw_fvalue *out, int max)                                            \
+    {                                                                                              \
+        return dns_get(pkt, l, what, out, max);                                                    \
+    }
+#define DNS_TEXT(fn, what)                                                                         \
+    static size_t text_##fn(const struct pw_packet *pkt, const struct pw_layer *l, int idx,        \
+                            char *buf, size_t n)                                                   \
+    {                                                                                              \
+        return dns_text(pkt, l, what, idx, buf, n);                                                \
+    }
+
+DNS_GETTER(qry_name, W_QNAME)
+DNS_GETTER(qry_type, W_QTYPE)
+DNS_GETTER(qry_class, W_QCLASS)
+DNS_GETTER(resp_name, W_RNAME)
+DNS_GETTER(resp_type, W_RTYPE)
+DNS_GETTER(resp_ttl, W_RTTL)
+DNS_GETTER(a, W_A)
+DNS_GETTER(aaaa, W_AAAA)
+DNS_GETTER(cname, W_CNAME)
+DNS_TEXT(qry_name, W_QNAME)
+DNS_TEXT(resp_name, W_RNAME)
+DNS_TEXT(cname, W_CNAME)
 
 #define DNS_FIELDS(pfx, P)                                                                         \
     {pfx ".id", "Transaction ID", PW_FT_UINT16, PW_BASE_HEX, P, get_id},                          \
@@ -317,7 +632,15 @@ static int get_qry_name(const struct pw_packet *pkt, const struct pw_layer *l,
         {pfx ".flags.rcode", "Reply code", PW_FT_UINT16, PW_BASE_DEC, P, get_rcode},              \
         {pfx ".count.queries", "Questions", PW_FT_UINT16, PW_BASE_DEC, P, get_qdcount},           \
         {pfx ".count.answers", "Answer RRs", PW_FT_UINT16, PW_BASE_DEC, P, get_ancount},          \
-        {pfx ".qry.name", "Name", PW_FT_STRING, PW_BASE_NONE, P, get_qry_name}
+        {pfx ".qry.name", "Name", PW_FT_STRING, PW_BASE_NONE, P, get_qry_name, text_qry_name},    \
+        {pfx ".qry.type", "Type", PW_FT_UINT16, PW_BASE_DEC, P, get_qry_type},                    \
+        {pfx ".qry.class", "Class", PW_FT_UINT16, PW_BASE_HEX, P, get_qry_class},                 \
+        {pfx ".resp.name", "Name", PW_FT_STRING, PW_BASE_NONE, P, get_resp_name, text_resp_name}, \
+        {pfx ".resp.type", "Type", PW_FT_UINT16, PW_BASE_DEC, P, get_resp_type},                  \
+        {pfx ".resp.ttl", "Time to live", PW_FT_UINT32, PW_BASE_DEC, P, get_resp_ttl},           \
+        {pfx ".a", "Address", PW_FT_IPV4, PW_BASE_NONE, P, get_a},                                 \
+        {pfx ".aaaa", "AAAA Address", PW_FT_IPV6, PW_BASE_NONE, P, get_aaaa},                      \
+        {pfx ".cname", "CNAME", PW_FT_STRING, PW_BASE_NONE, P, get_cname, text_cname}
 
 /* tshark's mdns and llmnr layers publish the dns.* fields (they have no
  * fields of their own) */
