@@ -267,6 +267,10 @@ struct pw_layer {
             /* a label built while dissecting: pkt->text[text_off..], 0
              * bytes for none (the media layers of HTTP bodies, http.c) */
             uint16_t text_off, text_len;
+            /* BitTorrent: the first message's id (0x100: none) and piece
+             * index, kept for a message reassembled from earlier frames */
+            uint16_t bt_id;
+            uint32_t bt_index;
         } app;            /* application-stage layers (src/dissect/app.c) */
         /* tunnels and encapsulations (mpls.c, pbb.c, geneve.c, ayiya.c,
          * gtp.c, nsh.c, erspan.c, cmd.c, vntag.c) */

@@ -176,6 +176,7 @@ PW_DECLARE_DISSECTOR(nbdgm);
 PW_DECLARE_DISSECTOR(lsd);
 PW_DECLARE_DISSECTOR(rpc);
 PW_DECLARE_FIELDS(dns);
+PW_DECLARE_FIELDS(bittorrent);
 
 /* more link types (branch linktypes) */
 PW_DECLARE_DISSECTOR(chdlc);

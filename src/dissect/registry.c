@@ -118,6 +118,7 @@ static const struct pw_dissector dissectors[] = {
      * their labels only */
     {PW_P_TPKT, NULL, NULL, pw_label_tpkt},
     {PW_P_PORTMAP, NULL, NULL, pw_label_portmap}, /* layers pushed by rpc.c */
+    {PW_P_BITTORRENT, NULL, pw_fields_bittorrent},
     /* media layers of HTTP bodies (http.c) */
     {PW_P_DATA_TEXT_LINES, NULL, NULL, pw_label_media},
     {PW_P_JSON, NULL, NULL, pw_label_media},
