@@ -140,6 +140,7 @@ enum {
     T_A = 1,
     T_AAAA = 28,
     T_OPT = 41,
+    T_NSEC = 47,
 };
 
 static void dns_rr(const struct pw_cur *m, struct pw_cur *c, bool question, bool nbns,
@@ -396,6 +397,9 @@ static bool dns_match(enum dns_what w, const struct dns_ent *e)
     case W_QCLASS:
         return e->question;
     case W_RNAME:
+        /* tshark shows an SRV record's owner name as service, protocol
+         * and name items instead */
+        return !e->question && e->type != T_SRV;
     case W_RTYPE:
         return !e->question;
     case W_RTTL:
@@ -527,6 +531,35 @@ static bool dns_value(const struct pw_cur *m, enum dns_what w, const struct dns_
     return w != W_CNAME || dns_name_ok(m, e->rdata);
 }
 
+/* An NSEC record's type bit maps (RFC 4034 section 4.1.2) after its next
+ * domain name: tshark adds each type they list as another dns.resp.type.
+ * Writes them from out[n] on (up to max); returns the new count. */
+static int nsec_types(const struct pw_cur *m, const struct dns_ent *e, struct pw_fvalue *out,
+                      int max, int n)
+{
+    struct pw_cur r = *m;
+    r.pos = e->rdata;
+    if (!dns_name(m, &r, NULL, 0))
+        return n;
+    uint32_t end = e->rdata + e->rdlen;
+    while (!r.err && r.pos + 2 <= end) {
+        unsigned win = pw_cur_u8(&r), blen = pw_cur_u8(&r);
+        for (unsigned i = 0; i < blen && !r.err && r.pos < end; i++) {
+            unsigned bits = pw_cur_u8(&r);
+            for (unsigned b = 0; b < 8; b++) {
+                if (!(bits & (0x80u >> b)))
+                    continue;
+                if (n < max) {
+                    out[n].type = PW_FT_UINT16;
+                    out[n].v.u = win * 256 + i * 8 + b;
+                }
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 static int dns_get(const struct pw_packet *pkt, const struct pw_layer *l, enum dns_what what,
                    struct pw_fvalue *out, int max)
 {
@@ -575,6 +608,8 @@ static int dns_get(const struct pw_packet *pkt, const struct pw_layer *l, enum d
             }
         }
         n++;
+        if (what == W_RTYPE && e.type == T_NSEC)
+            n = nsec_types(&m, &e, out, max, n);
     }
     return n;
 }
