@@ -157,6 +157,7 @@ struct run {
     struct pw_error werr;
     bool *iface_done; /* pcapng interfaces declared to the writer */
     uint32_t niface_done;
+    struct pw_displayed displayed; /* the last frame shown or written */
 };
 
 /* tshark's Protocol column names for the protocols whose column name is not
@@ -304,6 +305,8 @@ static void on_packet(void *arg, const struct pw_record *rec, const struct pw_pa
         print_summary(st, rec, pkt);
     if (st->out)
         write_packet(st, rec);
+    st->displayed.any = true;
+    st->displayed.ts = rec->ts;
 }
 
 static void needs_of(void *arg, const char *abbrev);
@@ -317,15 +320,22 @@ struct batch {
     unsigned n;
     int stage; /* which pass: 0 phase one, 1 flows, 2 flows + app */
     int *need; /* the pass each filter needs */
+    /* each filter's last matching frame, and the record the pass points
+     * packets at, loaded with the state of the filter being run */
+    struct pw_displayed *dis, cur;
 };
 
 static void batch_packet(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
 {
-    (void)rec;
     struct batch *b = arg;
     for (unsigned i = 0; i < b->n; i++) {
-        if (!b->f[i] || b->need[i] != b->stage || !pw_filter_match(b->f[i], pkt))
+        if (!b->f[i] || b->need[i] != b->stage)
             continue;
+        b->cur = b->dis[i];
+        if (!pw_filter_match(b->f[i], pkt))
+            continue;
+        b->dis[i].any = true;
+        b->dis[i].ts = rec->ts;
         char num[32];
         int k = snprintf(num, sizeof(num), "%s%" PRIu64, b->len[i] ? "," : "", pkt->frame);
         if (b->len[i] + (size_t)k + 1 > b->cap[i]) {
@@ -398,7 +408,8 @@ static int run_batch(const char *list, const char *path)
     b.hits = calloc(b.n ? b.n : 1, sizeof(*b.hits));
     b.len = calloc(b.n ? b.n : 1, sizeof(*b.len));
     b.cap = calloc(b.n ? b.n : 1, sizeof(*b.cap));
-    if (!b.hits || !b.len || !b.cap)
+    b.dis = calloc(b.n ? b.n : 1, sizeof(*b.dis));
+    if (!b.hits || !b.len || !b.cap || !b.dis)
         rc = PW_EXIT_FAILURE;
     for (int stage = 0; stage < 3 && rc == PW_EXIT_OK; stage++) {
         struct pw_reader *r;
@@ -412,7 +423,8 @@ static int run_batch(const char *list, const char *path)
         struct pw_flows *flows = stage ? flows_new(stage == 2, &err) : NULL;
         struct pw_app *app = stage == 2 ? pw_app_new() : NULL;
         b.stage = stage;
-        struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
+        struct pw_pass_opts opts = {
+            .dissect = true, .flows = flows, .app = app, .displayed = &b.cur};
         struct pw_pass_result res;
         struct pw_tap tap = {&b, batch_packet};
         pw_pass_run(r, &tap, 1, &opts, &res);
@@ -433,6 +445,7 @@ static int run_batch(const char *list, const char *path)
     free(b.hits);
     free(b.len);
     free(b.cap);
+    free(b.dis);
     return rc;
 }
 
@@ -617,7 +630,8 @@ int pw_cmd_filter(int argc, char **argv)
                                 .progress = pw_cli_progress_cb,
                                 .progress_arg = &prog,
                                 .flows = flows,
-                                .app = app};
+                                .app = app,
+                                .displayed = &st.displayed};
     struct pw_pass_result res;
     struct pw_tap tap = {&st, on_packet};
     pw_pass_run(st.r, &tap, 1, &opts, &res);

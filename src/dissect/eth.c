@@ -6,6 +6,7 @@
  * (bytes past the length are padding). 0x0600 and above is an EtherType. */
 #include <string.h>
 
+#include "dissect/fget.h"
 #include "dissect/protos.h"
 
 #define ETH_HLEN 14u
@@ -74,6 +75,63 @@ static int get_addr(const struct pw_packet *pkt, const struct pw_layer *l, struc
     return n + 1;
 }
 
+/* The I/G and L/G bits are the two low bits of an address's first octet
+ * (IEEE 802-2014 8.2). tshark shows them under each address, so eth.ig and
+ * eth.lg have two occurrences: destination's, then source's. */
+static int addr_bit(const uint8_t *a, uint8_t bit, struct pw_fvalue *out, int max)
+{
+    return pw_fv_u(out, max, PW_FT_BOOLEAN, (a[0] & bit) != 0);
+}
+
+#define ETH_IG 0x01u
+#define ETH_LG 0x02u
+
+static int get_dst_ig(const struct pw_packet *pkt, const struct pw_layer *l,
+                      struct pw_fvalue *out, int max)
+{
+    (void)pkt;
+    return addr_bit(l->u.eth.dst, ETH_IG, out, max);
+}
+
+static int get_dst_lg(const struct pw_packet *pkt, const struct pw_layer *l,
+                      struct pw_fvalue *out, int max)
+{
+    (void)pkt;
+    return addr_bit(l->u.eth.dst, ETH_LG, out, max);
+}
+
+static int get_src_ig(const struct pw_packet *pkt, const struct pw_layer *l,
+                      struct pw_fvalue *out, int max)
+{
+    (void)pkt;
+    return addr_bit(l->u.eth.src, ETH_IG, out, max);
+}
+
+static int get_src_lg(const struct pw_packet *pkt, const struct pw_layer *l,
+                      struct pw_fvalue *out, int max)
+{
+    (void)pkt;
+    return addr_bit(l->u.eth.src, ETH_LG, out, max);
+}
+
+static int get_ig(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                  int max)
+{
+    int n = get_dst_ig(pkt, l, out, max);
+    if (max > 1)
+        get_src_ig(pkt, l, out + 1, max - 1);
+    return n + 1;
+}
+
+static int get_lg(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                  int max)
+{
+    int n = get_dst_lg(pkt, l, out, max);
+    if (max > 1)
+        get_src_lg(pkt, l, out + 1, max - 1);
+    return n + 1;
+}
+
 static int get_type(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                     int max)
 {
@@ -91,6 +149,12 @@ const struct pw_field pw_fields_eth[] = {
     {"eth.dst", "Destination", PW_FT_ETHER, PW_BASE_NONE, PW_P_ETH, get_dst},
     {"eth.src", "Source", PW_FT_ETHER, PW_BASE_NONE, PW_P_ETH, get_src},
     {"eth.addr", "Address", PW_FT_ETHER, PW_BASE_NONE, PW_P_ETH, get_addr},
+    {"eth.dst.lg", "LG bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_ETH, get_dst_lg},
+    {"eth.dst.ig", "IG bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_ETH, get_dst_ig},
+    {"eth.src.lg", "LG bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_ETH, get_src_lg},
+    {"eth.src.ig", "IG bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_ETH, get_src_ig},
+    {"eth.lg", "LG bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_ETH, get_lg},
+    {"eth.ig", "IG bit", PW_FT_BOOLEAN, PW_BASE_NONE, PW_P_ETH, get_ig},
     {"eth.type", "Type", PW_FT_UINT16, PW_BASE_HEX, PW_P_ETH, get_type},
     {NULL, NULL, 0, 0, 0, NULL},
 };

@@ -69,6 +69,20 @@ static int get_delta(const struct pw_packet *pkt, const struct pw_layer *l, stru
                       (int64_t)((uint64_t)ts_ns(pkt->rec->ts) - (uint64_t)ts_ns(pkt->ts_prev)));
 }
 
+/* tshark measures from the last frame that passed the display filter,
+ * and while filtering too: a filter on this field sees the delta to the
+ * last frame it let through (0 until it let one through). */
+static int get_delta_displayed(const struct pw_packet *pkt, const struct pw_layer *l,
+                               struct pw_fvalue *out, int max)
+{
+    (void)l;
+    const struct pw_displayed *d = pkt->displayed;
+    int64_t ns = 0;
+    if (d && d->any)
+        ns = (int64_t)((uint64_t)ts_ns(pkt->rec->ts) - (uint64_t)ts_ns(d->ts));
+    return time_value(out, max, PW_FT_RELATIVE_TIME, ns);
+}
+
 PW_FGET_U(get_number, PW_FT_UINT32, pkt->frame)
 PW_FGET_U(get_len, PW_FT_UINT32, pkt->len)
 PW_FGET_U(get_cap_len, PW_FT_UINT32, pkt->rec->caplen)
@@ -189,6 +203,8 @@ const struct pw_field pw_fields_frame[] = {
     {"frame.time_epoch", "Epoch Time", PW_FT_RELATIVE_TIME, PW_BASE_NONE, PW_P_FRAME, get_epoch},
     {"frame.time_delta", "Time delta from previous captured frame", PW_FT_RELATIVE_TIME,
      PW_BASE_NONE, PW_P_FRAME, get_delta},
+    {"frame.time_delta_displayed", "Time delta from previous displayed frame",
+     PW_FT_RELATIVE_TIME, PW_BASE_NONE, PW_P_FRAME, get_delta_displayed},
     {"frame.time_relative", "Time since reference or first frame", PW_FT_RELATIVE_TIME,
      PW_BASE_NONE, PW_P_FRAME, get_relative},
     {"frame.number", "Frame Number", PW_FT_UINT32, PW_BASE_DEC, PW_P_FRAME, get_number},

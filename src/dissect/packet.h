@@ -295,6 +295,12 @@ struct pw_layer {
     } u;
 };
 
+/* The previous displayed frame (struct pw_packet's `displayed`) */
+struct pw_displayed {
+    bool any; /* a frame was displayed; ts is its time */
+    struct pw_ts ts;
+};
+
 struct pw_ipreasm;
 
 struct pw_packet {
@@ -312,6 +318,12 @@ struct pw_packet {
      * frame.time_relative and frame.time_delta (the first record's own
      * time for the first record). */
     struct pw_ts ts_first, ts_prev;
+    /* For frame.time_delta_displayed: the last frame the consumer
+     * displayed, i.e. that passed its display filter (tshark's previous
+     * displayed frame; the delta is 0 while there is none). Set by the pass
+     * driver, to a record every frame counts as displayed in unless the
+     * pass was given one (struct pw_pass_opts). */
+    const struct pw_displayed *displayed;
 
     /* IP reassembly for this dissection (pw_dissect_packet_ipr); NULL: none,
      * every fragment but an untried first one shows `data`. */

@@ -439,6 +439,12 @@ static bool frame_time(const struct col *c, const struct pw_packet *pkt, FILE *o
     } else if (!strcmp(a, "frame.time_relative") || !strcmp(a, "frame.time_delta")) {
         nst_delta(ts, a[11] == 'r' ? pkt->ts_first : pkt->ts_prev, &sec, &ns);
         reltime(buf, sizeof(buf), sec, ns);
+    } else if (!strcmp(a, "frame.time_delta_displayed")) {
+        if (pkt->displayed && pkt->displayed->any)
+            nst_delta(ts, pkt->displayed->ts, &sec, &ns);
+        else
+            sec = ns = 0;
+        reltime(buf, sizeof(buf), sec, ns);
     } else {
         return false;
     }

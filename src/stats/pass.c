@@ -31,6 +31,7 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
     }
     struct pw_record rec;
     struct pw_ts first = {0, 0}, prev = {0, 0};
+    struct pw_displayed all = {true, {0, 0}};
     bool hooks = false; /* a tap may decline the application stage */
     for (unsigned i = 0; i < ntaps; i++)
         hooks = hooks || taps[i].before_app;
@@ -43,6 +44,8 @@ int pw_pass_run(struct pw_reader *r, const struct pw_tap *taps, unsigned ntaps,
             pw_dissect_packet_ipr(&rec, res->packets, pkt, ipr);
             pkt->ts_first = first;
             pkt->ts_prev = prev;
+            all.ts = prev;
+            pkt->displayed = opts->displayed ? opts->displayed : &all;
             pkt->flow_done = false;
             if (opts->flows)
                 pw_flows_packet(opts->flows, pkt);

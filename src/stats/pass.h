@@ -50,6 +50,10 @@ struct pw_pass_opts {
     /* IP fragments are reassembled as tshark does by default
      * (src/flow/ipreasm.h) unless this is set. */
     bool no_ipreasm;
+    /* The consumer's previous displayed frame, which it updates as it
+     * displays frames (frame.time_delta_displayed); NULL: every frame is
+     * displayed, the delta is frame.time_delta. */
+    const struct pw_displayed *displayed;
 };
 
 struct pw_pass_result {
