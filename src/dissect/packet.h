@@ -195,6 +195,11 @@ struct pw_tcp_info {
     uint32_t calc_window;
     int32_t win_scalefactor;
     bool has_scalefactor;
+    /* tcp.time_relative and tcp.time_delta: since the stream's first frame
+     * and its previous TCP header; tshark shows them (has_times) after the
+     * options, so not for a header cut short */
+    bool has_times;
+    struct pw_nstime time_relative, time_delta;
 };
 
 struct pw_eth_hdr {

@@ -135,6 +135,24 @@ static int get_initial_rtt(const struct pw_packet *pkt, const struct pw_layer *l
     return fv_time(out, max, ti->initial_rtt);
 }
 
+static int get_time_relative(const struct pw_packet *pkt, const struct pw_layer *l,
+                             struct pw_fvalue *out, int max)
+{
+    const struct pw_tcp_info *ti = analysis(pkt, l);
+    if (!ti || !ti->has_times)
+        return 0;
+    return fv_time(out, max, ti->time_relative);
+}
+
+static int get_time_delta(const struct pw_packet *pkt, const struct pw_layer *l,
+                          struct pw_fvalue *out, int max)
+{
+    const struct pw_tcp_info *ti = analysis(pkt, l);
+    if (!ti || !ti->has_times)
+        return 0;
+    return fv_time(out, max, ti->time_delta);
+}
+
 static int get_bytes_in_flight(const struct pw_packet *pkt, const struct pw_layer *l,
                                struct pw_fvalue *out, int max)
 {
@@ -297,6 +315,10 @@ const struct pw_field pw_fields_flow[] = {
        get_zero_window_probe),
     TA("tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe", PW_FT_NONE,
        PW_BASE_NONE, get_zero_window_probe_ack),
+    TA("tcp.time_relative", "Time since first frame in this TCP stream", PW_FT_RELATIVE_TIME,
+       PW_BASE_NONE, get_time_relative),
+    TA("tcp.time_delta", "Time since previous frame in this TCP stream", PW_FT_RELATIVE_TIME,
+       PW_BASE_NONE, get_time_delta),
     {"udp.stream", "Stream index", PW_FT_UINT32, PW_BASE_DEC, PW_P_UDP, get_udp_stream},
     {NULL, NULL, 0, 0, 0, NULL},
 };

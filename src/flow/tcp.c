@@ -144,7 +144,8 @@ static void dir_release(struct pwi_tcp *t, struct pwi_tcp_dir *d)
 /* (Re)starts the record as a new conversation with the next stream number.
  * An old conversation on the same ports is forgotten: tshark keeps it, but
  * in a single pass it can never be found again. */
-static void conv_start(struct pwi_tcp *t, struct pwi_tcp_conv *c, uint64_t frame, bool reuse)
+static void conv_start(struct pwi_tcp *t, struct pwi_tcp_conv *c, uint64_t frame,
+                       struct pw_nstime now, bool reuse)
 {
     if (reuse) {
         dir_release(t, &c->dir[0]);
@@ -155,6 +156,7 @@ static void conv_start(struct pwi_tcp *t, struct pwi_tcp_conv *c, uint64_t frame
     memset(c, 0, sizeof(*c));
     c->flow.stream = t->next_stream++;
     c->flow.first_frame = frame;
+    c->ts_first = c->ts_prev = now;
     for (int d = 0; d < 2; d++) {
         c->dir[d].segs = PWI_NIL;
         c->dir[d].win_scale = -1;
@@ -645,14 +647,14 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     bool renewed = false;
     uint32_t prev_stream = 0;
     if (created) {
-        conv_start(t, cv, pkt->frame, false);
+        conv_start(t, cv, pkt->frame, s.now, false);
     } else if (cv->renew) {
         renewed = true;
         prev_stream = cv->flow.stream;
         /* an application dissector made a conversation of its own on
          * these ports at the previous segment: tshark finds that one now,
          * without TCP state, so it is a new stream */
-        conv_start(t, cv, pkt->frame, true);
+        conv_start(t, cv, pkt->frame, s.now, true);
         cv->vnc_heur = true;
     }
     struct pwi_tcp_dir *fwd = &cv->dir[dir], *rev = &cv->dir[!dir];
@@ -664,7 +666,7 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
         if (s.seq != fwd->base_seq) {
             renewed = true;
             prev_stream = cv->flow.stream;
-            conv_start(t, cv, pkt->frame, true);
+            conv_start(t, cv, pkt->frame, s.now, true);
             fwd = &cv->dir[dir];
             rev = &cv->dir[!dir];
             flag(&o, PW_TA_REUSED_PORTS);
@@ -687,6 +689,10 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
         flag(&o, PW_TA_REUSED_PORTS);
     }
     l->u.tcp.stream = cv->flow.stream;
+    /* every header of the stream moves its clock, shown or not */
+    struct pw_nstime since_first = pw_nstime_delta(s.now, cv->ts_first);
+    struct pw_nstime since_prev = pw_nstime_delta(s.now, cv->ts_prev);
+    cv->ts_prev = s.now;
     /* SACK blocks count for the segment that carries them only */
     fwd->nsack = 0;
     fwd->sack_bytes = 0;
@@ -760,6 +766,9 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
     ti->has_irtt = !nstime_zero(cv->ts_first_rtt);
     ti->initial_rtt = cv->ts_first_rtt;
     ti->calc_window = s.window;
+    ti->has_times = hlen >= TCP_MIN_HLEN;
+    ti->time_relative = since_first;
+    ti->time_delta = since_prev;
     if (!(s.flags & TH_SYN)) {
         ti->has_scalefactor = true;
         ti->win_scalefactor = fwd->win_scale < 0 ? fwd->win_scale : 1 << fwd->win_scale;

@@ -72,6 +72,9 @@ struct pwi_tcp_conv {
     struct pwi_tcp_dir dir[2];
     struct pw_nstime ts_mru_syn;   /* latest SYN without ACK */
     struct pw_nstime ts_first_rtt; /* iRTT; zero until known */
+    /* the conversation's first frame and its latest TCP header, for
+     * tcp.time_relative and tcp.time_delta */
+    struct pw_nstime ts_first, ts_prev;
     bool renew;                    /* the next segment starts a new conversation (see tcp.c) */
     bool vnc_heur;                 /* tshark's VNC heuristic has taken this conversation */
 };
