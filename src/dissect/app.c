@@ -674,6 +674,10 @@ static void app_tcp(struct pw_packet *pkt, struct pw_app *a, int t, int data)
     /* the SSH protocol version is the conversation's: a side announcing
      * protocol 1 (not "1.99") makes both directions use its framing */
     dr->st.ssh_v1 = f->dir[0].st.ssh_v1 | f->dir[1].st.ssh_v1;
+    /* so is the TLS session's version, which the server's hello settles */
+    dr->st.tls_session = f->dir[0].st.tls_session > f->dir[1].st.tls_session
+                             ? f->dir[0].st.tls_session
+                             : f->dir[1].st.tls_session;
     struct tcp_seg s = {a, f, dr, pp, pl, seq, fin};
     if (dr->r.active) {
         if (dr->r.proto != pp->proto) {

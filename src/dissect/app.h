@@ -44,6 +44,9 @@ struct pw_app_pstate {
     uint8_t capped;
     uint8_t http_open; /* the last HTTP response had a body of unknown length */
     uint8_t tls_ccs;   /* a ChangeCipherSpec was sent: handshakes are encrypted */
+    /* the TLS session's version as far as it is known, the conversation's
+     * (both directions): enum pw_tls_session in tls.c */
+    uint8_t tls_session;
     uint32_t call_pos; /* offset of the PDU being framed within its call */
 };
 

@@ -331,6 +331,7 @@ void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct p
     pkt->nlayers = 0;
     pkt->nnames = 0;
     pkt->ntext = 0;
+    pkt->ntls = 0;
     pkt->l3 = -1;
     pkt->l4 = -1;
     pkt->anomaly_mask = 0;

@@ -347,6 +347,17 @@ struct pw_packet {
     uint16_t ntext;
     char text[PW_MAX_PKT_TEXT];
 
+    /* Values of the TLS fields, kept while the records are dissected: the
+     * bytes of a reassembled record are not in the frame for a getter to
+     * read again. `layer` is the index of the TLS layer they belong to;
+     * a server name's text is in text[v..v+len). */
+    uint16_t ntls;
+    struct pw_tls_val {
+        uint8_t kind; /* enum pw_tls_kind (tls.c) */
+        uint8_t layer;
+        uint16_t v, len;
+    } tls[PW_MAX_PKT_TLS];
+
     /* Indexes into layer[] (-1 when absent): the innermost network and
      * transport (TCP, UDP or SCTP) layers that are not quoted inside an ICMP
      * error. A network

@@ -203,6 +203,7 @@ PW_DECLARE_FIELDS(ppi);
 PW_DECLARE_FIELDS(fddi);
 PW_DECLARE_FIELDS(radiotap);
 PW_DECLARE_FIELDS(wlan);
+PW_DECLARE_FIELDS(tls);
 /* pktdata.c: the `pcap_pktdata` layer of a pseudo header (PPI, PKTAP) and
  * the dissection of its packet by DLT */
 void pw_pcap_pktdata(struct pw_dctx *d, uint32_t dlt, struct pw_cur *c);

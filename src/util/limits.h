@@ -30,6 +30,11 @@
  * layers' labels (http.c). A label that does not fit is not kept. */
 #define PW_MAX_PKT_TEXT 1024u
 
+/* TLS field values one packet keeps (src/dissect/tls.c): one per record
+ * header field, handshake message and offered cipher suite. A ClientHello
+ * offers up to about 100 suites; values past this are not kept. */
+#define PW_MAX_PKT_TLS 512u
+
 /* Anomalies remembered per packet (all are counted, only these are listed). */
 #define PW_MAX_PKT_ANOMALIES 8u
 

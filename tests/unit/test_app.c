@@ -3,6 +3,7 @@
  * pw_dissect_app(), checking the protocol path tshark's hierarchy shows
  * (levels, tcp.segments where reassembly completes, _ws.malformed). */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dissect/app.h"
@@ -555,7 +556,119 @@ static void http_header_line_rest_is_data(void)
 }
 #undef S
 
-TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly),
+/* occurrences of a field over all the TLS layers of pkt, joined with ','
+ * (numbers in decimal) */
+static const char *tls_values(const char *abbrev)
+{
+    static char out[512];
+    const struct pw_field *f = pw_field_by_name(abbrev);
+    out[0] = '\0';
+    if (!f)
+        return "(no such field)";
+    for (unsigned i = 0; i < pkt.nlayers; i++) {
+        if (pkt.layer[i].proto != PW_P_TLS)
+            continue;
+        struct pw_fvalue v[16];
+        int n = f->get(&pkt, &pkt.layer[i], v, 16);
+        for (int k = 0; k < n && k < 16; k++) {
+            char one[128];
+            if (v[k].type == PW_FT_STRING)
+                snprintf(one, sizeof(one), "%.*s", (int)v[k].v.bytes.len,
+                         (const char *)v[k].v.bytes.p);
+            else
+                snprintf(one, sizeof(one), "%llu", (unsigned long long)v[k].v.u);
+            if (out[0])
+                strncat(out, ",", sizeof(out) - strlen(out) - 1);
+            strncat(out, one, sizeof(out) - strlen(out) - 1);
+        }
+    }
+    return out;
+}
+
+/* a hello of `type` in a handshake record; returns its length */
+static uint32_t tls_hello(uint8_t *p, uint8_t type, uint16_t ext_type, const void *ext,
+                          uint16_t ext_len)
+{
+    uint32_t n = 0;
+    uint8_t *b = p + 9; /* record header (5) and handshake header (4) */
+    b[n++] = 3;
+    b[n++] = 3;
+    memset(b + n, 0x11, 32);
+    n += 32;
+    b[n++] = 0; /* session id */
+    if (type == 1) {
+        memcpy(b + n, "\x00\x04\x13\x01\xc0\x2f\x01\x00", 8); /* two suites, null compression */
+        n += 8;
+    } else {
+        memcpy(b + n, "\x13\x01\x00", 3); /* the chosen suite, null compression */
+        n += 3;
+    }
+    b[n++] = (uint8_t)((ext_len + 4) >> 8);
+    b[n++] = (uint8_t)(ext_len + 4);
+    b[n++] = (uint8_t)(ext_type >> 8);
+    b[n++] = (uint8_t)ext_type;
+    b[n++] = (uint8_t)(ext_len >> 8);
+    b[n++] = (uint8_t)ext_len;
+    memcpy(b + n, ext, ext_len);
+    n += ext_len;
+    memcpy(p, "\x16\x03\x01", 3);
+    p[3] = (uint8_t)((n + 4) >> 8);
+    p[4] = (uint8_t)(n + 4);
+    p[5] = type;
+    p[6] = 0;
+    p[7] = (uint8_t)(n >> 8);
+    p[8] = (uint8_t)n;
+    return n + 9;
+}
+
+/* The TLS fields are kept while dissecting, so a ClientHello reassembled
+ * from two segments has them in the frame that completes it; once the
+ * ServerHello chose TLS 1.3, application data shows no content type
+ * (tshark's opaque type) in either direction. */
+static void tls_fields(void)
+{
+    struct pw_app *app = pw_app_new();
+    static const uint8_t sni[] = "\x00\x0e\x00\x00\x0b" "example.org";
+    uint8_t ch[200];
+    uint32_t n = tls_hello(ch, 1, 0, sni, sizeof(sni) - 1);
+    uint32_t cseq = 1000, sseq = 5000;
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, cseq, 0x02, NULL, 0)), "");
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 443, sseq, 0x12, NULL, 0)), "");
+    cseq++;
+    sseq++;
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, cseq, 0x18, ch, 30)), "tls");
+    CHECK_EQ_STR(tls_values("tls.handshake.type"), "");
+    CHECK_EQ_STR(tls_values("tls.record.content_type"), "");
+    uint8_t rest[256];
+    memcpy(rest, ch + 30, n - 30);
+    memcpy(rest + n - 30, "\x15\x03\x03\x00\x02\x01\x00", 7); /* an alert */
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, cseq + 30, 0x18, rest, n - 30 + 7)),
+                 "tls:tcp.segments:tls");
+    CHECK_EQ_STR(tls_values("tls.record.content_type"), "22,21");
+    CHECK_EQ_STR(tls_values("tls.record.version"), "769,771");
+    CHECK_EQ_STR(tls_values("tls.record.length"), "69,2");
+    CHECK_EQ_STR(tls_values("tls.handshake.type"), "1");
+    CHECK_EQ_STR(tls_values("tls.handshake.version"), "771");
+    CHECK_EQ_STR(tls_values("tls.handshake.ciphersuite"), "4865,49199");
+    CHECK_EQ_STR(tls_values("tls.handshake.extensions_server_name"), "example.org");
+    cseq += n + 7;
+
+    uint8_t sh[200];
+    uint32_t m = tls_hello(sh, 2, 43, "\x03\x04", 2);
+    memcpy(sh + m, "\x17\x03\x03\x00\x03\xaa\xbb\xcc", 8);
+    CHECK_EQ_STR(path(app, build(TCP, 0, 40000, 443, sseq, 0x18, sh, m + 8)), "tls");
+    CHECK_EQ_STR(tls_values("tls.record.content_type"), "22");
+    CHECK_EQ_STR(tls_values("tls.record.length"), "50,3");
+    CHECK_EQ_STR(tls_values("tls.handshake.type"), "2");
+    CHECK_EQ_STR(tls_values("tls.handshake.ciphersuite"), "4865");
+    CHECK_EQ_STR(tls_values("tls.handshake.extensions_server_name"), "");
+    CHECK_EQ_STR(path(app, build(TCP, 1, 40000, 443, cseq, 0x18, sh + m, 8)), "tls");
+    CHECK_EQ_STR(tls_values("tls.record.content_type"), "");
+    CHECK_EQ_STR(tls_values("tls.record.version"), "771");
+    pw_app_free(app);
+}
+
+TEST_MAIN(TEST_CASE(dns_over_udp), TEST_CASE(dns_malformed), TEST_CASE(tls_reassembly), TEST_CASE(tls_fields),
           TEST_CASE(reassembly_overlap), TEST_CASE(reassembly_overlap_flags),
           TEST_CASE(bittorrent_binding), TEST_CASE(bittorrent_many_messages), TEST_CASE(http_body), TEST_CASE(http_media_labels),
           TEST_CASE(udp_heuristics), TEST_CASE(rdp_negotiation), TEST_CASE(smb_over_nbss),
