@@ -2,7 +2,8 @@
  * header per draft-hickman-netscape-ssl-00 section "Record Header"):
  *
  *   TLS/SSLv3 record: content type(1) version(2) length(2) fragment
- *   SSLv2 record:     1 + 15-bit length (2-byte header, high bit set)
+ *   SSLv2 record:     1 + 15-bit length (2-byte header, high bit set), or
+ *                     0 + 14-bit length + padding length (3-byte header)
  *
  * One `tls` item covers everything one call sees (tshark adds the item
  * before looking at records), so a call that starts a record it cannot
@@ -13,7 +14,9 @@
  * message (RFC 5246 section 7.4.2) and the OCSP response of a
  * CertificateStatus (RFC 6066 section 8) are walked for the names tshark
  * lists in frame.protocols (src/dissect/x509.h). Handshake records after a
- * ChangeCipherSpec in the same direction are encrypted and not looked at. */
+ * ChangeCipherSpec in the same direction are encrypted and not looked at.
+ * The values of the tls.* fields are kept as they are met (see
+ * struct pw_tls_val in packet.h). */
 #include "dissect/app.h"
 #include "dissect/appsimple.h"
 #include "dissect/fget.h"
