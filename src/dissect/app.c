@@ -211,6 +211,8 @@ struct pw_layer *pw_app_push(struct pw_dctx *d, unsigned proto, const struct pw_
         l->hlen = 0;
         l->u.app.count = 1;
         l->u.app.pdu_len = pw_cur_rep_left(c);
+        l->u.app.text_off = 0;
+        l->u.app.text_len = 0;
     }
     return l;
 }

@@ -14,6 +14,7 @@
 
 #include "dissect/app.h"
 #include "dissect/appsimple.h"
+#include "dissect/fget.h"
 
 static const char *const methods[] = {
     "GET ",  "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ",
@@ -132,6 +133,10 @@ static bool parse_head(const uint8_t *p, uint32_t avail, struct http_head *h)
             uint32_t vn;
             const uint8_t *v = hdr_value(line, n, "content-length", &vn);
             uint64_t x = 0;
+            if (vn > 1 && v[0] == '+') { /* tshark's number parser takes a sign */
+                v++;
+                vn--;
+            }
             bool ok = vn > 0;
             for (uint32_t k = 0; k < vn; k++) {
                 if (!isdigit(v[k]) || x > (UINT64_MAX - 9) / 10) {
@@ -406,6 +411,83 @@ static unsigned media_proto(const char *ct, const uint8_t *b, uint32_t n)
 static void media_label(struct pw_packet *pkt, struct pw_layer *m, const struct http_head *h,
                         const uint8_t *b, uint32_t bn, bool whole);
 
+/* ---- fields -------------------------------------------------------------- */
+
+/* The fields read the head after dissection, when a reassembled head is no
+ * longer at hand (only the frame is), so the lines they read are kept in
+ * the packet's text pool: a kind byte (HK_*), then the start line (not for
+ * HK_HEADERS) and the header lines the fields name, each without its line
+ * end and followed by '\n'. A head that does not fit has no fields. */
+enum { HK_REQUEST = 'Q', HK_RESPONSE = 'S', HK_HEADERS = 'H' };
+
+static const char *const kept_headers[] = {"host", "user-agent", "content-type",
+                                           "content-length", "server"};
+
+static bool kept_header(const uint8_t *line, uint32_t n)
+{
+    for (size_t i = 0; i < sizeof(kept_headers) / sizeof(kept_headers[0]); i++)
+        if (hdr_is(line, n, kept_headers[i]))
+            return true;
+    return false;
+}
+
+/* tshark reads a head line by line, a line ending at CR LF, LF or a lone
+ * CR, up to the empty line; a line that has no colon (an obs-fold
+ * continuation as well) ends the header lines too, and lines past the
+ * captured data are never reached. It reads the lines as ASCII: each byte
+ * above 0x7f is a U+FFFD (three bytes of UTF-8) in the values it shows. */
+static void keep_head(struct pw_packet *pkt, struct pw_layer *l, int kind, const uint8_t *p,
+                      uint32_t avail)
+{
+    if (!l || (l->flags & PW_LF_REPEAT))
+        return; /* a layer standing for several PDUs: the first one's only */
+    char *out = pkt->text + pkt->ntext;
+    size_t room = PW_MAX_PKT_TEXT - pkt->ntext, k = 0;
+    if (room < 2)
+        return;
+    out[k++] = (char)kind;
+    bool first = kind != HK_HEADERS;
+    for (uint32_t o = 0; o < avail;) {
+        const uint8_t *line = p + o;
+        uint32_t n = 0;
+        while (o + n < avail && line[n] != '\r' && line[n] != '\n')
+            n++;
+        if (o + n == avail)
+            break; /* no line end captured */
+        o += n + 1;
+        if (line[n] == '\r' && o < avail && p[o] == '\n')
+            o++;
+        bool keep = first;
+        if (!first) {
+            if (n == 0 || !memchr(line, ':', n))
+                break;
+            keep = kept_header(line, n);
+        }
+        first = false;
+        if (!keep)
+            continue;
+        for (uint32_t i = 0; i < n; i++) {
+            if (room - k < 5)
+                return; /* does not fit: nothing kept */
+            if (line[i] < 0x80) {
+                out[k++] = (char)line[i];
+            } else {
+                memcpy(out + k, "\xef\xbf\xbd", 3);
+                k += 3;
+            }
+        }
+        if (room - k < 2)
+            return;
+        out[k++] = '\n';
+    }
+    if (k > UINT16_MAX)
+        return;
+    l->u.app.text_off = pkt->ntext;
+    l->u.app.text_len = (uint16_t)k;
+    pkt->ntext = (uint16_t)(pkt->ntext + k);
+}
+
+
 static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *st)
 {
     uint32_t avail = pw_cur_left(c), rep = pw_cur_rep_left(c);
@@ -421,8 +503,11 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
         int v = nonhttp(p, avail, st);
         if (v == NH_NOTHING || v == NH_MORE)
             return;
-        if (!pw_app_push(d, PW_P_HTTP, c))
+        struct pw_layer *hl = pw_app_push(d, PW_P_HTTP, c);
+        if (!hl)
             return;
+        if (v == NH_HEADER)
+            keep_head(d->pkt, hl, HK_HEADERS, p, avail);
         uint32_t rest = avail;
         if (v == NH_HEADER && header_runs_off(p, avail, &rest)) {
             /* the byte after the line is missing from the frame as
@@ -454,8 +539,10 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
             d->pkt->layer[i].flags |= PW_LF_SUBTREE;
         return;
     }
-    if (!pw_app_push(d, PW_P_HTTP, c))
+    struct pw_layer *hl = pw_app_push(d, PW_P_HTTP, c);
+    if (!hl)
         return;
+    keep_head(d->pkt, hl, http_start(p, avail) == 2 ? HK_RESPONSE : HK_REQUEST, p, avail);
     struct http_head h;
     if (!parse_head(p, avail, &h)) {
         if (st) /* a head cut by the capture: the body length is unknown */
@@ -570,3 +657,396 @@ bool pw_http_heuristic(const uint8_t *p, uint32_t avail)
 }
 
 const struct pw_tcp_proto pw_tcp_http = {PW_P_HTTP, false, 0, http_pdu_len, http_pdu};
+
+/* The kept lines of an HTTP layer (keep_head): its kind, or 0 when none
+ * were kept; *s / *n the lines after the kind byte. */
+static int kept_lines(const struct pw_packet *pkt, const struct pw_layer *l, const char **s,
+                      uint32_t *n)
+{
+    if (l->u.app.text_len < 1 || l->u.app.text_off + (size_t)l->u.app.text_len > pkt->ntext)
+        return 0;
+    const char *t = pkt->text + l->u.app.text_off;
+    *s = t + 1;
+    *n = l->u.app.text_len - 1u;
+    return (unsigned char)t[0];
+}
+
+/* The start line of a request or response layer; false for none. */
+static bool start_line(const struct pw_packet *pkt, const struct pw_layer *l, int kind,
+                       const char **line, uint32_t *n)
+{
+    const char *s;
+    uint32_t sn;
+    if (kept_lines(pkt, l, &s, &sn) != kind)
+        return false;
+    const char *e = memchr(s, '\n', sn);
+    if (!e)
+        return false;
+    *line = s;
+    *n = (uint32_t)(e - s);
+    return true;
+}
+
+/* tshark's strings end at a NUL byte */
+static uint32_t to_nul(const char *p, uint32_t n)
+{
+    const char *z = memchr(p, '\0', n);
+    return z ? (uint32_t)(z - p) : n;
+}
+
+static int fv_str(struct pw_fvalue *out, int max, int at, const char *p, uint32_t n)
+{
+    n = to_nul(p, n);
+    if (at < max) {
+        out[at].type = PW_FT_STRING;
+        out[at].v.bytes.p = (const uint8_t *)p;
+        out[at].v.bytes.len = n;
+    }
+    return at + 1;
+}
+
+/* Calls fn on the value of every kept header line named `name`, in order:
+ * what follows the colon less its leading spaces and tabs (tshark keeps
+ * trailing ones). Returns how many there were. */
+static int each_header(const struct pw_packet *pkt, const struct pw_layer *l, const char *name,
+                       void (*fn)(void *arg, const char *v, uint32_t vn), void *arg)
+{
+    const char *s;
+    uint32_t sn;
+    int kind = kept_lines(pkt, l, &s, &sn);
+    if (!kind)
+        return 0;
+    int count = 0;
+    size_t k = strlen(name);
+    for (uint32_t o = 0; o < sn;) {
+        const char *line = s + o;
+        const char *e = memchr(line, '\n', sn - o);
+        uint32_t n = e ? (uint32_t)(e - line) : sn - o;
+        o += n + 1;
+        if (kind != HK_HEADERS && line == s)
+            continue; /* the start line */
+        if (!hdr_is((const uint8_t *)line, n, name))
+            continue;
+        const char *v = line + k + 1;
+        uint32_t vn = n - (uint32_t)k - 1;
+        while (vn && (*v == ' ' || *v == '\t')) {
+            v++;
+            vn--;
+        }
+        if (fn)
+            fn(arg, v, vn);
+        count++;
+    }
+    return count;
+}
+
+struct str_sink {
+    struct pw_fvalue *out;
+    int max, n;
+};
+
+static void str_value(void *arg, const char *v, uint32_t vn)
+{
+    struct str_sink *k = arg;
+    k->n = fv_str(k->out, k->max, k->n, v, vn);
+}
+
+#define HEADER_GETTER(fn, name)                                                                    \
+    static int fn(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,    \
+                  int max)                                                                         \
+    {                                                                                              \
+        struct str_sink k = {out, max, 0};                                                        \
+        each_header(pkt, l, name, str_value, &k);                                                  \
+        return k.n;                                                                                \
+    }
+
+HEADER_GETTER(get_host, "host")
+HEADER_GETTER(get_user_agent, "user-agent")
+HEADER_GETTER(get_content_type, "content-type")
+HEADER_GETTER(get_server, "server")
+
+/* http.content_length: the value of each Content-Length line that is a
+ * number (an optional '+', digits, trailing blanks; within 64 bits) */
+static void len_value(void *arg, const char *v, uint32_t vn)
+{
+    struct pw_fvalue *o;
+    struct str_sink *k = arg;
+    while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+        vn--;
+    if (vn > 1 && v[0] == '+') {
+        v++;
+        vn--;
+    }
+    uint64_t x = 0;
+    if (vn == 0)
+        return;
+    for (uint32_t i = 0; i < vn; i++) {
+        if (!isdigit((unsigned char)v[i]) || x > (UINT64_MAX - (uint64_t)(v[i] - '0')) / 10)
+            return;
+        x = x * 10 + (uint64_t)(v[i] - '0');
+    }
+    if (k->n < k->max) {
+        o = &k->out[k->n];
+        o->type = PW_FT_UINT64;
+        o->v.u = x;
+    }
+    k->n++;
+}
+
+static int get_content_length(const struct pw_packet *pkt, const struct pw_layer *l,
+                              struct pw_fvalue *out, int max)
+{
+    struct str_sink k = {out, max, 0};
+    each_header(pkt, l, "content-length", len_value, &k);
+    return k.n;
+}
+
+/* tshark takes the GENA methods (NOTIFY, SUBSCRIBE, UNSUBSCRIBE) for
+ * notifications, not requests: their method, URI and version are shown
+ * but not http.request */
+static int get_request(const struct pw_packet *pkt, const struct pw_layer *l,
+                       struct pw_fvalue *out, int max)
+{
+    const char *s;
+    uint32_t n;
+    if (!start_line(pkt, l, HK_REQUEST, &s, &n))
+        return 0;
+    if ((n >= 7 && memcmp(s, "NOTIFY ", 7) == 0) || (n >= 10 && memcmp(s, "SUBSCRIBE ", 10) == 0) ||
+        (n >= 12 && memcmp(s, "UNSUBSCRIBE ", 12) == 0))
+        return 0;
+    return pw_fv_u(out, max, PW_FT_BOOLEAN, 1);
+}
+
+static int get_response(const struct pw_packet *pkt, const struct pw_layer *l,
+                        struct pw_fvalue *out, int max)
+{
+    const char *s;
+    uint32_t n;
+    return start_line(pkt, l, HK_RESPONSE, &s, &n) ? pw_fv_u(out, max, PW_FT_BOOLEAN, 1) : 0;
+}
+
+/* A request line split as tshark splits it: the method up to the first
+ * space, the URI up to the next (a second space in a row makes it empty),
+ * the version all the rest ("" when there is no second space). */
+struct req_line {
+    const char *method, *uri, *version;
+    uint32_t method_n, uri_n, version_n;
+};
+
+static bool request_line(const struct pw_packet *pkt, const struct pw_layer *l,
+                         struct req_line *r)
+{
+    const char *s;
+    uint32_t n;
+    if (!start_line(pkt, l, HK_REQUEST, &s, &n))
+        return false;
+    const char *sp = memchr(s, ' ', n);
+    if (!sp)
+        return false;
+    r->method = s;
+    r->method_n = (uint32_t)(sp - s);
+    r->uri = sp + 1;
+    uint32_t left = n - r->method_n - 1;
+    const char *sp2 = memchr(r->uri, ' ', left);
+    r->uri_n = sp2 ? (uint32_t)(sp2 - r->uri) : left;
+    r->version = sp2 ? sp2 + 1 : r->uri + left;
+    r->version_n = left - r->uri_n - (sp2 ? 1u : 0u);
+    return true;
+}
+
+static int get_method(const struct pw_packet *pkt, const struct pw_layer *l,
+                      struct pw_fvalue *out, int max)
+{
+    struct req_line r;
+    return request_line(pkt, l, &r) ? fv_str(out, max, 0, r.method, r.method_n) : 0;
+}
+
+static int get_uri(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                   int max)
+{
+    struct req_line r;
+    return request_line(pkt, l, &r) ? fv_str(out, max, 0, r.uri, r.uri_n) : 0;
+}
+
+static int get_req_version(const struct pw_packet *pkt, const struct pw_layer *l,
+                           struct pw_fvalue *out, int max)
+{
+    struct req_line r;
+    return request_line(pkt, l, &r) ? fv_str(out, max, 0, r.version, r.version_n) : 0;
+}
+
+/* A status line as tshark reads it: the version up to the first space;
+ * after any further spaces, a status code of three digits; the phrase
+ * after the next space past the code's start, when not empty
+ * ("HTTP/1.1 2000 OK" is 200 "OK"; "200\tOK" has no phrase). */
+struct status_line {
+    const char *version, *phrase;
+    uint32_t version_n, phrase_n;
+    int code; /* -1: none */
+};
+
+static bool status_line(const struct pw_packet *pkt, const struct pw_layer *l,
+                        struct status_line *r)
+{
+    const char *s;
+    uint32_t n;
+    if (!start_line(pkt, l, HK_RESPONSE, &s, &n))
+        return false;
+    const char *sp = memchr(s, ' ', n);
+    r->version = s;
+    r->version_n = sp ? (uint32_t)(sp - s) : n;
+    r->code = -1;
+    r->phrase = NULL;
+    r->phrase_n = 0;
+    if (!sp)
+        return true;
+    uint32_t o = r->version_n;
+    while (o < n && s[o] == ' ')
+        o++;
+    if (n - o < 3 || !isdigit((unsigned char)s[o]) || !isdigit((unsigned char)s[o + 1]) ||
+        !isdigit((unsigned char)s[o + 2]))
+        return true;
+    r->code = (s[o] - '0') * 100 + (s[o + 1] - '0') * 10 + (s[o + 2] - '0');
+    const char *sp2 = memchr(s + o + 3, ' ', n - o - 3);
+    if (sp2 && sp2 + 1 < s + n) {
+        r->phrase = sp2 + 1;
+        r->phrase_n = (uint32_t)(s + n - r->phrase);
+    }
+    return true;
+}
+
+static int get_code(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
+                    int max)
+{
+    struct status_line r;
+    if (!status_line(pkt, l, &r) || r.code < 0)
+        return 0;
+    return pw_fv_u(out, max, PW_FT_UINT16, (uint64_t)r.code);
+}
+
+static int get_phrase(const struct pw_packet *pkt, const struct pw_layer *l,
+                      struct pw_fvalue *out, int max)
+{
+    struct status_line r;
+    if (!status_line(pkt, l, &r) || !r.phrase)
+        return 0;
+    return fv_str(out, max, 0, r.phrase, r.phrase_n);
+}
+
+static int get_resp_version(const struct pw_packet *pkt, const struct pw_layer *l,
+                            struct pw_fvalue *out, int max)
+{
+    struct status_line r;
+    if (!status_line(pkt, l, &r))
+        return 0;
+    return fv_str(out, max, 0, r.version, r.version_n);
+}
+
+/* http.request.full_uri: only with a Host line; the URI itself when it is
+ * absolute (http:// or https://, any case) or the target of a CONNECT,
+ * else "http://" + the last Host value, stripped of blanks on both sides,
+ * + the URI (whatever it is: "*" gives "http://host*") */
+static void last_value(void *arg, const char *v, uint32_t vn)
+{
+    struct req_line *h = arg; /* the host in method/method_n */
+    h->method = v;
+    h->method_n = vn;
+}
+
+/* appends m bytes at buf[k], cut to leave room for the NUL at the end */
+static size_t put(char *buf, size_t n, size_t k, const char *src, size_t m)
+{
+    if (m > n - 1 - k)
+        m = n - 1 - k;
+    memcpy(buf + k, src, m);
+    return k + m;
+}
+
+static size_t full_uri_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx,
+                            char *buf, size_t n)
+{
+    (void)idx;
+    struct req_line r, host;
+    if (!request_line(pkt, l, &r) || !each_header(pkt, l, "host", last_value, &host))
+        return 0;
+    const char *h = host.method;
+    uint32_t hn = to_nul(h, host.method_n);
+    r.uri_n = to_nul(r.uri, r.uri_n);
+    while (hn && isspace((unsigned char)h[hn - 1]))
+        hn--;
+    bool as_is = (r.method_n == 7 && memcmp(r.method, "CONNECT", 7) == 0) ||
+                 (r.uri_n >= 7 && strncasecmp(r.uri, "http://", 7) == 0) ||
+                 (r.uri_n >= 8 && strncasecmp(r.uri, "https://", 8) == 0);
+    size_t len = as_is ? r.uri_n : 7 + (size_t)hn + r.uri_n;
+    if (!n)
+        return len;
+    size_t k = 0;
+    if (!as_is) {
+        k = put(buf, n, k, "http://", 7);
+        k = put(buf, n, k, h, hn);
+    }
+    k = put(buf, n, k, r.uri, r.uri_n);
+    buf[k] = '\0';
+    return len;
+}
+
+static int get_full_uri(const struct pw_packet *pkt, const struct pw_layer *l,
+                        struct pw_fvalue *out, int max)
+{
+    struct req_line r;
+    if (!request_line(pkt, l, &r) || !each_header(pkt, l, "host", NULL, NULL))
+        return 0;
+    if (max >= 1) {
+        out[0].type = PW_FT_STRING;
+        out[0].v.bytes.p = NULL;
+        out[0].v.bytes.len = (uint32_t)full_uri_text(pkt, l, 0, NULL, 0);
+    }
+    return 1;
+}
+
+/* SSDP (UPnP device architecture 1.1 section 1): HTTP messages in UDP
+ * datagrams, which tshark's SSDP port hands to its HTTP dissector; the
+ * layer keeps the head's lines for the http.* fields. */
+int pw_dissect_ssdp(struct pw_dctx *d, struct pw_cur *c)
+{
+    const uint8_t *p = pw_cur_ptr(c);
+    uint32_t avail = pw_cur_left(c);
+    struct pw_layer *l = pw_app_whole(d, PW_P_SSDP, c);
+    if (!l)
+        return PW_DIS_OK;
+    l->u.app.text_off = 0;
+    l->u.app.text_len = 0;
+    int k = http_start(p, avail);
+    if (k > 0)
+        keep_head(d->pkt, l, k == 2 ? HK_RESPONSE : HK_REQUEST, p, avail);
+    return PW_DIS_OK;
+}
+
+/* SSDP is HTTP over UDP: tshark shows the same fields in its messages */
+#define HTTP_FIELDS(P)                                                                             \
+    {"http.request", "Request", PW_FT_BOOLEAN, PW_BASE_NONE, P, get_request},                      \
+    {"http.response", "Response", PW_FT_BOOLEAN, PW_BASE_NONE, P, get_response},                   \
+    {"http.request.method", "Request Method", PW_FT_STRING, PW_BASE_NONE, P, get_method},          \
+    {"http.request.uri", "Request URI", PW_FT_STRING, PW_BASE_NONE, P, get_uri},                   \
+    {"http.request.version", "Request Version", PW_FT_STRING, PW_BASE_NONE, P,                     \
+     get_req_version},                                                                             \
+    {"http.request.full_uri", "Full request URI", PW_FT_STRING, PW_BASE_NONE, P,                   \
+     get_full_uri, full_uri_text},                                                                 \
+    {"http.response.version", "Response Version", PW_FT_STRING, PW_BASE_NONE, P,                   \
+     get_resp_version},                                                                            \
+    {"http.response.code", "Status Code", PW_FT_UINT16, PW_BASE_DEC, P, get_code},                 \
+    {"http.response.phrase", "Response Phrase", PW_FT_STRING, PW_BASE_NONE, P,                     \
+     get_phrase},                                                                                  \
+    {"http.host", "Host", PW_FT_STRING, PW_BASE_NONE, P, get_host},                                \
+    {"http.user_agent", "User-Agent", PW_FT_STRING, PW_BASE_NONE, P, get_user_agent},              \
+    {"http.content_type", "Content-Type", PW_FT_STRING, PW_BASE_NONE, P,                           \
+     get_content_type},                                                                            \
+    {"http.content_length", "Content length", PW_FT_UINT64, PW_BASE_DEC, P,                        \
+     get_content_length},                                                                          \
+    {"http.server", "Server", PW_FT_STRING, PW_BASE_NONE, P, get_server}
+
+const struct pw_field pw_fields_http[] = {
+    HTTP_FIELDS(PW_P_HTTP),
+    HTTP_FIELDS(PW_P_SSDP),
+    PW_FIELDS_END,
+};

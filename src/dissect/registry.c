@@ -118,6 +118,7 @@ static const struct pw_dissector dissectors[] = {
      * their labels only */
     {PW_P_TPKT, NULL, NULL, pw_label_tpkt},
     {PW_P_TLS, NULL, pw_fields_tls},
+    {PW_P_HTTP, NULL, pw_fields_http}, /* fields read the head http.c kept */
     {PW_P_PORTMAP, NULL, NULL, pw_label_portmap}, /* layers pushed by rpc.c */
     {PW_P_BITTORRENT, NULL, pw_fields_bittorrent},
     /* media layers of HTTP bodies (http.c) */

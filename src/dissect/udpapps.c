@@ -1,6 +1,5 @@
 /* Application protocols on UDP whose protocol-hierarchy entry needs no more
- * than their port (tshark's udp.port table): NTP (RFC 5905), SSDP (UPnP
- * device architecture 1.1 section 1), syslog (RFC 5424/3164), SNMP
+ * than their port (tshark's udp.port table): NTP (RFC 5905), syslog (RFC 5424/3164), SNMP
  * (RFC 3416), SIP (RFC 3261), STUN (RFC 8489) and the NetBIOS datagram
  * service (RFC 1002 4.4). Each takes the whole datagram. */
 #include "dissect/appsimple.h"
@@ -23,12 +22,6 @@ int pw_dissect_ntp(struct pw_dctx *d, struct pw_cur *c)
     unsigned mode = pw_cur_peek(&w, 0) & 7u;
     pw_cur_skip(&w, mode == 6 ? 12 : mode == 7 ? 8 : 48);
     pw_check_cur(d, l, &w);
-    return PW_DIS_OK;
-}
-
-int pw_dissect_ssdp(struct pw_dctx *d, struct pw_cur *c)
-{
-    pw_app_whole(d, PW_P_SSDP, c);
     return PW_DIS_OK;
 }
 

@@ -158,6 +158,23 @@ size_t pw_fields_format(const struct pw_field *f, uint8_t ty, const struct pw_fv
 
 /* ---- the -T fields printer ---------------------------------------------- */
 
+/* tshark writes the characters that would break its rows and columns
+ * (tab, line feed, carriage return) as \t, \n, \r; every other byte, a
+ * backslash or a control character included, as it is */
+static void put_string(const uint8_t *p, uint32_t n, FILE *out)
+{
+    uint32_t from = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *esc = p[i] == '\t' ? "\\t" : p[i] == '\n' ? "\\n" : p[i] == '\r' ? "\\r" : NULL;
+        if (!esc)
+            continue;
+        fwrite(p + from, 1, i - from, out);
+        fputs(esc, out);
+        from = i + 1;
+    }
+    fwrite(p + from, 1, n - from, out);
+}
+
 #define MAX_VARIANTS 4u
 
 struct col {
@@ -502,7 +519,7 @@ static void print_value(const struct col *c, const struct pw_fvalue *v,
         /* may be long: no intermediate buffer */
         if (ty == PW_FT_STRING) {
             if (v->v.bytes.p && v->v.bytes.len)
-                fwrite(v->v.bytes.p, 1, v->v.bytes.len, out);
+                put_string(v->v.bytes.p, v->v.bytes.len, out);
             return;
         }
         put_hex(v->v.bytes.p, v->v.bytes.len, out);

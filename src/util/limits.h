@@ -25,10 +25,12 @@
  * messages (src/dissect/x509.h): a certificate chain adds about 60. */
 #define PW_MAX_PKT_NAMES 2048u
 
-/* Bytes of label text one packet keeps for layers whose label reads bytes
- * the frame may not hold (the HTTP head of a reassembled body): the media
- * layers' labels (http.c). A label that does not fit is not kept. */
-#define PW_MAX_PKT_TEXT 1024u
+/* Bytes of text one packet keeps for layers whose label or fields read
+ * bytes the frame may not hold (a reassembled HTTP head): the media layers'
+ * labels and the head lines the http.* fields read (http.c), which a frame
+ * of several pipelined requests with long URIs and User-Agents needs
+ * several KiB for. A label or head that does not fit is not kept. */
+#define PW_MAX_PKT_TEXT 8192u
 
 /* TLS field values one packet keeps (src/dissect/tls.c): one per record
  * header field, handshake message and offered cipher suite. A ClientHello

@@ -1695,13 +1695,15 @@ static void each_field(const struct pw_field *fd, void *arg)
     CHECK(fd->proto > PW_P_NONE && fd->proto < PW_P__COUNT);
     CHECK(fd->get != NULL);
     /* a name several protocols publish, as tshark's do (ip.version from
-     * IPv6, dns.* from mdns and llmnr): the first is found by name and is
-     * the one named after its protocol; the others have its type */
+     * IPv6, dns.* from mdns and llmnr, http.* from ssdp): the first is
+     * found by name and is the one named after its protocol; the others
+     * have its type */
     const struct pw_field *first = pw_field_by_name(fd->abbrev);
     CHECK(first != NULL && first->type == fd->type);
     bool shared = first != fd && (!strcmp(fd->abbrev, "ip.version") ||
                                   (!strncmp(fd->abbrev, "dns.", 4) &&
-                                   (fd->proto == PW_P_MDNS || fd->proto == PW_P_LLMNR)));
+                                   (fd->proto == PW_P_MDNS || fd->proto == PW_P_LLMNR)) ||
+                                  (!strncmp(fd->abbrev, "http.", 5) && fd->proto == PW_P_SSDP));
     CHECK(first == fd || shared);
     const char *pa = pw_proto_abbrev(shared ? first->proto : fd->proto);
     CHECK(strncmp(fd->abbrev, pa, strlen(pa)) == 0 || strncmp(fd->abbrev, "pppoe.", 6) == 0);
