@@ -417,7 +417,8 @@ static void media_label(struct pw_packet *pkt, struct pw_layer *m, const struct 
  * longer at hand (only the frame is), so the lines they read are kept in
  * the packet's text pool: a kind byte (HK_*), then the start line (not for
  * HK_HEADERS) and the header lines the fields name, each without its line
- * end and followed by '\n'. A head that does not fit has no fields. */
+ * end and followed by '\n', or by '\r' for a line the capture cut. A head
+ * that does not fit has no fields. */
 enum { HK_REQUEST = 'Q', HK_RESPONSE = 'S', HK_HEADERS = 'H' };
 
 static const char *const kept_headers[] = {"host", "user-agent", "content-type",
@@ -433,11 +434,12 @@ static bool kept_header(const uint8_t *line, uint32_t n)
 
 /* tshark reads a head line by line, a line ending at CR LF, LF or a lone
  * CR, up to the empty line; a line that has no colon (an obs-fold
- * continuation as well) ends the header lines too, and lines past the
- * captured data are never reached. It reads the lines as ASCII: each byte
- * above 0x7f is a U+FFFD (three bytes of UTF-8) in the values it shows. */
+ * continuation as well) ends the header lines too. When the capture cut
+ * the data (`cut`), the captured end of the last line is its end. It
+ * reads the lines as ASCII: each byte above 0x7f is a U+FFFD (three bytes
+ * of UTF-8) in the values it shows. */
 static void keep_head(struct pw_packet *pkt, struct pw_layer *l, int kind, const uint8_t *p,
-                      uint32_t avail)
+                      uint32_t avail, bool cut)
 {
     if (!l || (l->flags & PW_LF_REPEAT))
         return; /* a layer standing for several PDUs: the first one's only */
@@ -452,13 +454,20 @@ static void keep_head(struct pw_packet *pkt, struct pw_layer *l, int kind, const
         uint32_t n = 0;
         while (o + n < avail && line[n] != '\r' && line[n] != '\n')
             n++;
-        if (o + n == avail)
-            break; /* no line end captured */
+        bool open = o + n == avail; /* no line end captured */
+        if (open && !cut)
+            break;
         o += n + 1;
-        if (line[n] == '\r' && o < avail && p[o] == '\n')
+        if (!open && line[n] == '\r' && o < avail && p[o] == '\n')
             o++;
         bool keep = first;
         if (!first) {
+            if (open && !memchr(line, ':', n)) {
+                /* tshark's walk runs off the data here: the items it adds
+                 * after the head (http.request, the full URI) are missing */
+                out[0] = (char)tolower(kind);
+                break;
+            }
             if (n == 0 || !memchr(line, ':', n))
                 break;
             keep = kept_header(line, n);
@@ -478,7 +487,7 @@ static void keep_head(struct pw_packet *pkt, struct pw_layer *l, int kind, const
         }
         if (room - k < 2)
             return;
-        out[k++] = '\n';
+        out[k++] = open ? '\r' : '\n';
     }
     if (k > UINT16_MAX)
         return;
@@ -507,7 +516,7 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
         if (!hl)
             return;
         if (v == NH_HEADER)
-            keep_head(d->pkt, hl, HK_HEADERS, p, avail);
+            keep_head(d->pkt, hl, HK_HEADERS, p, avail, rep > avail);
         uint32_t rest = avail;
         if (v == NH_HEADER && header_runs_off(p, avail, &rest)) {
             /* the byte after the line is missing from the frame as
@@ -542,7 +551,8 @@ static void http_pdu(struct pw_dctx *d, struct pw_cur *c, struct pw_app_pstate *
     struct pw_layer *hl = pw_app_push(d, PW_P_HTTP, c);
     if (!hl)
         return;
-    keep_head(d->pkt, hl, http_start(p, avail) == 2 ? HK_RESPONSE : HK_REQUEST, p, avail);
+    keep_head(d->pkt, hl, http_start(p, avail) == 2 ? HK_RESPONSE : HK_REQUEST, p, avail,
+              rep > avail);
     struct http_head h;
     if (!parse_head(p, avail, &h)) {
         if (st) /* a head cut by the capture: the body length is unknown */
@@ -668,23 +678,37 @@ static int kept_lines(const struct pw_packet *pkt, const struct pw_layer *l, con
     const char *t = pkt->text + l->u.app.text_off;
     *s = t + 1;
     *n = l->u.app.text_len - 1u;
-    return (unsigned char)t[0];
+    return toupper((unsigned char)t[0]);
+}
+
+/* the walk of the head ran off the captured data (keep_head) */
+static bool head_aborted(const struct pw_packet *pkt, const struct pw_layer *l)
+{
+    return l->u.app.text_len >= 1 && islower((unsigned char)pkt->text[l->u.app.text_off]);
+}
+
+/* The length of the kept line at s (of n bytes left); *cut: the capture
+ * cut it (keep_head). */
+static uint32_t kept_line(const char *s, uint32_t n, bool *cut)
+{
+    uint32_t k = 0;
+    while (k < n && s[k] != '\n' && s[k] != '\r')
+        k++;
+    *cut = k < n && s[k] == '\r';
+    return k;
 }
 
 /* The start line of a request or response layer; false for none. */
 static bool start_line(const struct pw_packet *pkt, const struct pw_layer *l, int kind,
-                       const char **line, uint32_t *n)
+                       const char **line, uint32_t *n, bool *cut)
 {
     const char *s;
     uint32_t sn;
     if (kept_lines(pkt, l, &s, &sn) != kind)
         return false;
-    const char *e = memchr(s, '\n', sn);
-    if (!e)
-        return false;
     *line = s;
-    *n = (uint32_t)(e - s);
-    return true;
+    *n = kept_line(s, sn, cut);
+    return *n < sn;
 }
 
 /* tshark's strings end at a NUL byte */
@@ -709,7 +733,8 @@ static int fv_str(struct pw_fvalue *out, int max, int at, const char *p, uint32_
  * what follows the colon less its leading spaces and tabs (tshark keeps
  * trailing ones). Returns how many there were. */
 static int each_header(const struct pw_packet *pkt, const struct pw_layer *l, const char *name,
-                       void (*fn)(void *arg, const char *v, uint32_t vn), void *arg)
+                       void (*fn)(void *arg, const char *v, uint32_t vn), void *arg,
+                       bool cut_empty)
 {
     const char *s;
     uint32_t sn;
@@ -720,8 +745,8 @@ static int each_header(const struct pw_packet *pkt, const struct pw_layer *l, co
     size_t k = strlen(name);
     for (uint32_t o = 0; o < sn;) {
         const char *line = s + o;
-        const char *e = memchr(line, '\n', sn - o);
-        uint32_t n = e ? (uint32_t)(e - line) : sn - o;
+        bool cut;
+        uint32_t n = kept_line(line, sn - o, &cut);
         o += n + 1;
         if (kind != HK_HEADERS && line == s)
             continue; /* the start line */
@@ -733,6 +758,8 @@ static int each_header(const struct pw_packet *pkt, const struct pw_layer *l, co
             v++;
             vn--;
         }
+        if (cut && vn == 0 && !cut_empty)
+            continue; /* an empty value the capture cut: no item (its value is "") */
         if (fn)
             fn(arg, v, vn);
         count++;
@@ -756,7 +783,7 @@ static void str_value(void *arg, const char *v, uint32_t vn)
                   int max)                                                                         \
     {                                                                                              \
         struct str_sink k = {out, max, 0};                                                        \
-        each_header(pkt, l, name, str_value, &k);                                                  \
+        each_header(pkt, l, name, str_value, &k, false);                                                  \
         return k.n;                                                                                \
     }
 
@@ -797,7 +824,7 @@ static int get_content_length(const struct pw_packet *pkt, const struct pw_layer
                               struct pw_fvalue *out, int max)
 {
     struct str_sink k = {out, max, 0};
-    each_header(pkt, l, "content-length", len_value, &k);
+    each_header(pkt, l, "content-length", len_value, &k, false);
     return k.n;
 }
 
@@ -809,7 +836,10 @@ static int get_request(const struct pw_packet *pkt, const struct pw_layer *l,
 {
     const char *s;
     uint32_t n;
-    if (!start_line(pkt, l, HK_REQUEST, &s, &n))
+    bool cut;
+    if (!start_line(pkt, l, HK_REQUEST, &s, &n, &cut))
+        return 0;
+    if (head_aborted(pkt, l))
         return 0;
     if ((n >= 7 && memcmp(s, "NOTIFY ", 7) == 0) || (n >= 10 && memcmp(s, "SUBSCRIBE ", 10) == 0) ||
         (n >= 12 && memcmp(s, "UNSUBSCRIBE ", 12) == 0))
@@ -822,12 +852,16 @@ static int get_response(const struct pw_packet *pkt, const struct pw_layer *l,
 {
     const char *s;
     uint32_t n;
-    return start_line(pkt, l, HK_RESPONSE, &s, &n) ? pw_fv_u(out, max, PW_FT_BOOLEAN, 1) : 0;
+    bool cut;
+    if (head_aborted(pkt, l))
+        return 0;
+    return start_line(pkt, l, HK_RESPONSE, &s, &n, &cut) ? pw_fv_u(out, max, PW_FT_BOOLEAN, 1) : 0;
 }
 
 /* A request line split as tshark splits it: the method up to the first
  * space, the URI up to the next (a second space in a row makes it empty),
- * the version all the rest ("" when there is no second space). */
+ * the version all the rest ("" when there is no second space). In a line
+ * the capture cut, a part that is empty or not reached is absent (NULL). */
 struct req_line {
     const char *method, *uri, *version;
     uint32_t method_n, uri_n, version_n;
@@ -838,7 +872,8 @@ static bool request_line(const struct pw_packet *pkt, const struct pw_layer *l,
 {
     const char *s;
     uint32_t n;
-    if (!start_line(pkt, l, HK_REQUEST, &s, &n))
+    bool cut;
+    if (!start_line(pkt, l, HK_REQUEST, &s, &n, &cut))
         return false;
     const char *sp = memchr(s, ' ', n);
     if (!sp)
@@ -851,6 +886,10 @@ static bool request_line(const struct pw_packet *pkt, const struct pw_layer *l,
     r->uri_n = sp2 ? (uint32_t)(sp2 - r->uri) : left;
     r->version = sp2 ? sp2 + 1 : r->uri + left;
     r->version_n = left - r->uri_n - (sp2 ? 1u : 0u);
+    if (cut && (!sp2 || r->version_n == 0))
+        r->version = NULL;
+    if (cut && !sp2 && r->uri_n == 0)
+        r->uri = NULL;
     return true;
 }
 
@@ -865,14 +904,15 @@ static int get_uri(const struct pw_packet *pkt, const struct pw_layer *l, struct
                    int max)
 {
     struct req_line r;
-    return request_line(pkt, l, &r) ? fv_str(out, max, 0, r.uri, r.uri_n) : 0;
+    return request_line(pkt, l, &r) && r.uri ? fv_str(out, max, 0, r.uri, r.uri_n) : 0;
 }
 
 static int get_req_version(const struct pw_packet *pkt, const struct pw_layer *l,
                            struct pw_fvalue *out, int max)
 {
     struct req_line r;
-    return request_line(pkt, l, &r) ? fv_str(out, max, 0, r.version, r.version_n) : 0;
+    return request_line(pkt, l, &r) && r.version ? fv_str(out, max, 0, r.version, r.version_n)
+                                                  : 0;
 }
 
 /* A status line as tshark reads it: the version up to the first space;
@@ -890,7 +930,8 @@ static bool status_line(const struct pw_packet *pkt, const struct pw_layer *l,
 {
     const char *s;
     uint32_t n;
-    if (!start_line(pkt, l, HK_RESPONSE, &s, &n))
+    bool cut;
+    if (!start_line(pkt, l, HK_RESPONSE, &s, &n, &cut))
         return false;
     const char *sp = memchr(s, ' ', n);
     r->version = s;
@@ -967,7 +1008,7 @@ static size_t full_uri_text(const struct pw_packet *pkt, const struct pw_layer *
 {
     (void)idx;
     struct req_line r, host;
-    if (!request_line(pkt, l, &r) || !each_header(pkt, l, "host", last_value, &host))
+    if (!request_line(pkt, l, &r) || !r.uri || !each_header(pkt, l, "host", last_value, &host, true))
         return 0;
     const char *h = host.method;
     uint32_t hn = to_nul(h, host.method_n);
@@ -994,7 +1035,8 @@ static int get_full_uri(const struct pw_packet *pkt, const struct pw_layer *l,
                         struct pw_fvalue *out, int max)
 {
     struct req_line r;
-    if (!request_line(pkt, l, &r) || !each_header(pkt, l, "host", NULL, NULL))
+    if (!request_line(pkt, l, &r) || !r.uri || !each_header(pkt, l, "host", NULL, NULL, true) ||
+        head_aborted(pkt, l))
         return 0;
     if (max >= 1) {
         out[0].type = PW_FT_STRING;
@@ -1011,6 +1053,7 @@ int pw_dissect_ssdp(struct pw_dctx *d, struct pw_cur *c)
 {
     const uint8_t *p = pw_cur_ptr(c);
     uint32_t avail = pw_cur_left(c);
+    bool cut = pw_cur_rep_left(c) > avail;
     struct pw_layer *l = pw_app_whole(d, PW_P_SSDP, c);
     if (!l)
         return PW_DIS_OK;
@@ -1018,7 +1061,7 @@ int pw_dissect_ssdp(struct pw_dctx *d, struct pw_cur *c)
     l->u.app.text_len = 0;
     int k = http_start(p, avail);
     if (k > 0)
-        keep_head(d->pkt, l, k == 2 ? HK_RESPONSE : HK_REQUEST, p, avail);
+        keep_head(d->pkt, l, k == 2 ? HK_RESPONSE : HK_REQUEST, p, avail, cut);
     return PW_DIS_OK;
 }
 
