@@ -125,4 +125,61 @@ static inline uint64_t pw_get_uint(const uint8_t *p, unsigned width, int little_
         NULL, NULL, 0, 0, 0, NULL                                                                  \
     }
 
+/* The "host" fields of an IP header (ip.src_host, ip.dst_host, ip.host and
+ * the ipv6.* ones): with name resolution off, as tshark runs with -n, a
+ * host is its address as text, so these are STRING fields whose text is
+ * built on demand and filters compare text. ip.host has two occurrences,
+ * source then destination. VALID(l) says whether the header has them;
+ * TEXT(buf, n, addr_idx) formats address 0 (source) or 1 (destination).
+ * Defines host_text, src_host_text, dst_host_text, get_src_host,
+ * get_dst_host and get_host for the field table. */
+#define PW_HOST_FIELDS(VALID, TEXT)                                                                \
+    static size_t host_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx,        \
+                            char *buf, size_t n)                                                   \
+    {                                                                                              \
+        (void)pkt;                                                                                 \
+        if (n)                                                                                     \
+            buf[0] = '\0';                                                                         \
+        return TEXT(buf, n, l, idx);                                                               \
+    }                                                                                              \
+    static size_t src_host_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx,    \
+                                char *buf, size_t n)                                               \
+    {                                                                                              \
+        (void)idx;                                                                                 \
+        return host_text(pkt, l, 0, buf, n);                                                       \
+    }                                                                                              \
+    static size_t dst_host_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx,    \
+                                char *buf, size_t n)                                               \
+    {                                                                                              \
+        (void)idx;                                                                                 \
+        return host_text(pkt, l, 1, buf, n);                                                       \
+    }                                                                                              \
+    static int host_values(const struct pw_packet *pkt, const struct pw_layer *l, int first,      \
+                           int count, struct pw_fvalue *out, int max)                              \
+    {                                                                                              \
+        if (!(VALID(l)))                                                                           \
+            return 0;                                                                              \
+        for (int i = 0; i < count && i < max; i++) {                                               \
+            out[i].type = PW_FT_STRING;                                                            \
+            out[i].v.bytes.p = NULL;                                                               \
+            out[i].v.bytes.len = (uint32_t)host_text(pkt, l, first + i, NULL, 0);                  \
+        }                                                                                          \
+        return count;                                                                              \
+    }                                                                                              \
+    static int get_src_host(const struct pw_packet *pkt, const struct pw_layer *l,                 \
+                            struct pw_fvalue *out, int max)                                        \
+    {                                                                                              \
+        return host_values(pkt, l, 0, 1, out, max);                                                \
+    }                                                                                              \
+    static int get_dst_host(const struct pw_packet *pkt, const struct pw_layer *l,                 \
+                            struct pw_fvalue *out, int max)                                        \
+    {                                                                                              \
+        return host_values(pkt, l, 1, 1, out, max);                                                \
+    }                                                                                              \
+    static int get_host(const struct pw_packet *pkt, const struct pw_layer *l,                     \
+                        struct pw_fvalue *out, int max)                                            \
+    {                                                                                              \
+        return host_values(pkt, l, 0, 2, out, max);                                                \
+    }
+
 #endif

@@ -305,72 +305,9 @@ static int get_frag_more(const struct pw_packet *pkt, const struct pw_layer *l,
     return pw_fv_u(out, max, PW_FT_BOOLEAN, p[0] & 1u);
 }
 
-/* ipv6.src_host, ipv6.dst_host, ipv6.host: with name resolution off (as
- * tshark runs with -n) the "host" is the address as text. They are STRING
- * fields, so filters compare text: ipv6.host == "..." and its
- * substring operators. Occurrence 0 is the source, 1 the destination. */
-static size_t host_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx, char *buf,
-                        size_t n)
-{
-    (void)pkt;
-    if (n)
-        buf[0] = '\0';
-    return pw_label_ip6addr(buf, n, 0, idx ? l->u.ip6.dst : l->u.ip6.src);
-}
-
-/* the text builders of the single-occurrence fields */
-static size_t src_host_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx,
-                            char *buf, size_t n)
-{
-    (void)idx;
-    return host_text(pkt, l, 0, buf, n);
-}
-
-static size_t dst_host_text(const struct pw_packet *pkt, const struct pw_layer *l, int idx,
-                            char *buf, size_t n)
-{
-    (void)idx;
-    return host_text(pkt, l, 1, buf, n);
-}
-
-static int host_value(const struct pw_packet *pkt, const struct pw_layer *l, int idx,
-                      struct pw_fvalue *out)
-{
-    out->type = PW_FT_STRING;
-    out->v.bytes.p = NULL;
-    out->v.bytes.len = (uint32_t)host_text(pkt, l, idx, NULL, 0);
-    return 1;
-}
-
-static int get_src_host(const struct pw_packet *pkt, const struct pw_layer *l,
-                        struct pw_fvalue *out, int max)
-{
-    if (l->u.ip6.version != 6)
-        return 0;
-    if (max >= 1)
-        host_value(pkt, l, 0, out);
-    return 1;
-}
-
-static int get_dst_host(const struct pw_packet *pkt, const struct pw_layer *l,
-                        struct pw_fvalue *out, int max)
-{
-    if (l->u.ip6.version != 6)
-        return 0;
-    if (max >= 1)
-        host_value(pkt, l, 1, out);
-    return 1;
-}
-
-static int get_host(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
-                    int max)
-{
-    if (l->u.ip6.version != 6)
-        return 0;
-    for (int i = 0; i < 2 && i < max; i++)
-        host_value(pkt, l, i, out + i);
-    return 2;
-}
+#define IP6_VALID(l) ((l)->u.ip6.version == 6)
+#define IP6_HOST_TEXT(buf, n, l, idx) pw_label_ip6addr(buf, n, 0, (idx) ? (l)->u.ip6.dst : (l)->u.ip6.src)
+PW_HOST_FIELDS(IP6_VALID, IP6_HOST_TEXT)
 
 const struct pw_field pw_fields_ipv6[] = {
     {"ipv6.version", "Version", PW_FT_UINT8, PW_BASE_DEC, PW_P_IPV6, get_version},
