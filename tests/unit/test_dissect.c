@@ -118,6 +118,16 @@ static void syn_opts_frame(struct bb *f, const char *payload, uint32_t n)
     ip4_end(f, ip);
 }
 
+/* An ICMP or ICMPv6 header: type, code, a zero checksum (set_cksum fills
+ * it in), and the four type-specific bytes. */
+static void icmp_head(struct bb *f, unsigned type, unsigned code, uint32_t rest)
+{
+    put8(f, (uint8_t)type);
+    put8(f, (uint8_t)code);
+    put16(f, 0);
+    put32(f, rest);
+}
+
 static void tcp_plain(struct bb *f, unsigned flags)
 {
     put16(f, 443);
@@ -391,10 +401,7 @@ static void test_quote_ends_in_ports(void)
             struct bb f = {0};
             eth(&f, 0x0800);
             uint32_t ip = ip4(&f, 1);
-            put8(&f, 3);
-            put8(&f, 3);
-            put16(&f, 0);
-            put32(&f, 0);
+            icmp_head(&f, 3, 3, 0);
             uint32_t qip = ip4(&f, is_udp ? 17 : 6);
             static const uint8_t hdr[6] = {0x00, 0x35, 0x9c, 0x41, 0x00, 0x14};
             putn(&f, hdr, n);
@@ -815,10 +822,7 @@ static void test_icmp_error_quote(void)
     struct bb f = {0};
     eth(&f, 0x0800);
     uint32_t ip = ip4(&f, 1);
-    put8(&f, 3);
-    put8(&f, 3);
-    put16(&f, 0);
-    put32(&f, 0);
+    icmp_head(&f, 3, 3, 0);
     uint32_t qip = ip4(&f, 17);
     uint32_t qu = udp(&f, 33000, 40002); /* unclaimed port: the quoted payload is data */
     fill(&f, 0x55, 12);
@@ -882,10 +886,7 @@ static void test_icmp_echo_timestamp(void)
         struct bb f = {0};
         eth(&f, 0x0800);
         uint32_t ip = ip4(&f, 1);
-        put8(&f, 8);
-        put8(&f, 0);
-        put16(&f, 0);
-        put32(&f, 0x00010001);
+        icmp_head(&f, 8, 0, 0x00010001);
         uint32_t sec = (uint32_t)(now + cases[i].off), usec = cases[i].usec;
         if (cases[i].little) {
             sec = __builtin_bswap32(sec);
@@ -916,10 +917,7 @@ static void test_icmpv6_teredo_nonce(void)
         uint32_t ip = ip6(&f, 58);
         if (teredo)
             patch16(&f, ip + 10, 0); /* 2001:db8:: -> 2001:0:: */
-        put8(&f, 128);
-        put8(&f, 0);
-        put16(&f, 0);
-        put32(&f, 0x00010001);
+        icmp_head(&f, 128, 0, 0x00010001);
         put32(&f, 0xdadcadad);
         ip6_end(&f, ip);
         const struct pw_packet *p = dissect(&f);
@@ -1008,10 +1006,7 @@ static void test_cksum_status_udp(void)
     struct bb f = {0};
     eth(&f, 0x86dd);
     uint32_t ip = ip6(&f, 58);
-    put8(&f, 1);
-    put8(&f, 4);
-    put16(&f, 0);
-    put32(&f, 0);
+    icmp_head(&f, 1, 4, 0);
     uint32_t qip = ip6(&f, 17);
     uint32_t qu = udp(&f, 1000, 2000);
     fill(&f, 1, 12);
@@ -1031,10 +1026,7 @@ static void test_cksum_status_icmp(void)
     eth(&f, 0x0800);
     uint32_t ip = ip4(&f, 1);
     uint32_t ic = f.n;
-    put8(&f, 8);
-    put8(&f, 0);
-    put16(&f, 0);
-    put32(&f, 0x00010001);
+    icmp_head(&f, 8, 0, 0x00010001);
     fill(&f, 0x61, 11); /* odd: the last byte is padded */
     ip4_end(&f, ip);
     set_cksum(&f, ic + 2, ic, f.n - ic, 0);
@@ -1053,16 +1045,10 @@ static void test_cksum_status_icmp(void)
     eth(&e, 0x0800);
     uint32_t eip = ip4(&e, 1);
     uint32_t eic = e.n;
-    put8(&e, 11);
-    put8(&e, 0);
-    put16(&e, 0);
-    put32(&e, 0);
+    icmp_head(&e, 11, 0, 0);
     uint32_t qip = ip4(&e, 1);
     uint32_t qic = e.n;
-    put8(&e, 8);
-    put8(&e, 0);
-    put16(&e, 0);
-    put32(&e, 0x00010001);
+    icmp_head(&e, 8, 0, 0x00010001);
     fill(&e, 0x61, 8);
     ip4_end(&e, qip);
     set_cksum(&e, qic + 2, qic, e.n - qic, 0);
@@ -1078,10 +1064,7 @@ static void test_cksum_status_icmp(void)
     eth(&g, 0x86dd);
     uint32_t ip6at = ip6(&g, 58);
     uint32_t i6 = g.n;
-    put8(&g, 128);
-    put8(&g, 0);
-    put16(&g, 0);
-    put32(&g, 0x00010001);
+    icmp_head(&g, 128, 0, 0x00010001);
     fill(&g, 0x62, 9);
     ip6_end(&g, ip6at);
     set_cksum(&g, i6 + 2, i6, g.n - i6, ip6_pseudo(IP6_A, IP6_B, g.n - i6));
@@ -1111,10 +1094,7 @@ static void test_cksum_status_icmpv6_routed(void)
         put32(&f, 0);
         putn(&f, final, 16);
         uint32_t i6 = f.n;
-        put8(&f, 128);
-        put8(&f, 0);
-        put16(&f, 0);
-        put32(&f, 0x00010001);
+        icmp_head(&f, 128, 0, 0x00010001);
         fill(&f, 0x63, 4);
         ip6_end(&f, ip);
         set_cksum(&f, i6 + 2, i6, f.n - i6, ip6_pseudo(IP6_A, left ? final : IP6_B, f.n - i6));
@@ -1131,10 +1111,7 @@ static void test_cksum_status_gre(void)
     eth(&f, 0x0800);
     uint32_t ip = ip4(&f, 1);
     uint32_t ic = f.n;
-    put8(&f, 3);
-    put8(&f, 3);
-    put16(&f, 0);
-    put32(&f, 0);
+    icmp_head(&f, 3, 3, 0);
     uint32_t qip = ip4(&f, 47);
     uint32_t g = f.n;
     put16(&f, 0x8000); /* C */
@@ -1309,10 +1286,7 @@ static void test_icmpv6_error_short_tcp_quote(void)
     struct bb f = {0};
     eth(&f, 0x86dd);
     uint32_t ip = ip6(&f, 58);
-    put8(&f, 1);
-    put8(&f, 4);
-    put16(&f, 0);
-    put32(&f, 0);
+    icmp_head(&f, 1, 4, 0);
     uint32_t q = ip6(&f, 6);
     put16(&f, 5555); /* only 8 bytes of TCP quoted */
     put16(&f, 80);
@@ -1437,10 +1411,7 @@ static void test_gre_v0_key_seq_teb(void)
     put32(&f, 7);
     eth(&f, 0x0800);
     uint32_t ip2 = ip4(&f, 1);
-    put8(&f, 0);
-    put8(&f, 0);
-    put16(&f, 0);
-    put32(&f, 0);
+    icmp_head(&f, 0, 0, 0);
     ip4_end(&f, ip2);
     ip4_end(&f, ip);
     const struct pw_packet *p = dissect(&f);
