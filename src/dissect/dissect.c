@@ -334,6 +334,7 @@ void pw_dissect_packet_ipr(const struct pw_record *rec, uint64_t frame, struct p
     pkt->ntls = 0;
     pkt->l3 = -1;
     pkt->l4 = -1;
+    pkt->l4_tap = NULL;
     pkt->anomaly_mask = 0;
     pkt->nanom = 0;
 

@@ -375,6 +375,9 @@ struct pw_packet {
      * runs without it; then none of this, nor those stream numbers, is set. */
     bool flow_done;
     struct pw_tcp_info tcp;
+    /* The tap area (pw_flows_opts.tap_bytes) of the conversation of layer
+     * l4, NULL when the flow stage keeps none or l4 has no conversation. */
+    void *l4_tap;
 };
 
 const char *pw_proto_abbrev(unsigned proto);

@@ -23,6 +23,7 @@ struct pw_flows {
     struct pw_flowtab *udp;
     uint32_t udp_next_stream;
     uint64_t udp_overflows;
+    size_t udp_tap_off; /* see pw_flows_opts.tap_bytes; 0: none */
     bool no_udp;
 };
 
@@ -33,9 +34,15 @@ struct pw_flows *pw_flows_new(const struct pw_flows_opts *opts, struct pw_error 
     struct pw_flows *f = calloc(1, sizeof(*f));
     if (!f)
         goto fail;
-    if (pwi_tcp_init(&f->tcp, max_tcp) < 0)
+    uint32_t tap = opts ? opts->tap_bytes : 0;
+    if (pwi_tcp_init(&f->tcp, max_tcp, tap) < 0)
         goto fail;
-    f->udp = pw_flowtab_new(sizeof(struct udp_conv), max_udp);
+    size_t usize = sizeof(struct udp_conv);
+    if (tap) {
+        f->udp_tap_off = (usize + 7u) & ~(size_t)7u;
+        usize = f->udp_tap_off + tap;
+    }
+    f->udp = pw_flowtab_new(usize, max_udp);
     if (!f->udp)
         goto fail;
     f->no_udp = opts && opts->no_udp;
@@ -122,6 +129,8 @@ static void udp_layer(struct pw_flows *f, struct pw_packet *pkt, int li, int net
         c->flow.first_frame = pkt->frame;
     }
     l->u.udp.stream = c->flow.stream;
+    if (f->udp_tap_off && li == pkt->l4)
+        pkt->l4_tap = (char *)c + f->udp_tap_off;
 }
 
 void pw_flows_packet(struct pw_flows *f, struct pw_packet *pkt)
@@ -129,6 +138,7 @@ void pw_flows_packet(struct pw_flows *f, struct pw_packet *pkt)
     int net = -1;
     memset(&pkt->tcp, 0, sizeof(pkt->tcp));
     pkt->tcp.layer = -1;
+    pkt->l4_tap = NULL;
     f->tcp.last = NULL;
     for (int i = 0; i < pkt->nlayers; i++) {
         switch (pkt->layer[i].proto) {

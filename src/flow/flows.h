@@ -32,6 +32,14 @@ struct pw_flows_opts {
      * the flow stage then recognises the application dissectors' effects on
      * stream numbers itself, from the payload (see pw_flows_after_app). */
     bool no_app_stage;
+    /* Bytes that one tap keeps in every TCP and UDP conversation record
+     * (8-byte aligned, zeroed when the record is made, then never touched
+     * by the flow stage, not even when the record goes on with a new
+     * stream), given to it as pkt->l4_tap. A tap whose per-flow state lives
+     * there finds it in the cache lines and page that the flow stage has
+     * just used, instead of missing on a table of its own; the area lives
+     * as long as the flow stage. 0: none. */
+    uint32_t tap_bytes;
 };
 
 /* State that every conversation carries, TCP or UDP, at the start of its

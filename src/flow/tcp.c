@@ -165,11 +165,16 @@ static void conv_start(struct pwi_tcp *t, struct pwi_tcp_conv *c, uint64_t frame
     }
 }
 
-int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows)
+int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows, uint32_t tap_bytes)
 {
     memset(t, 0, sizeof(*t));
     t->pool.free_head = PWI_NIL;
-    t->tab = pw_flowtab_new(sizeof(struct pwi_tcp_conv), max_flows);
+    size_t size = sizeof(struct pwi_tcp_conv);
+    if (tap_bytes) {
+        t->tap_off = (size + 7u) & ~(size_t)7u;
+        size = t->tap_off + tap_bytes;
+    }
+    t->tab = pw_flowtab_new(size, max_flows);
     return t->tab ? 0 : PW_ERR_NOMEM;
 }
 
@@ -689,6 +694,8 @@ void pwi_tcp_layer(struct pwi_tcp *t, struct pw_packet *pkt, int li, int net)
         flag(&o, PW_TA_REUSED_PORTS);
     }
     l->u.tcp.stream = cv->flow.stream;
+    if (t->tap_off && li == pkt->l4)
+        pkt->l4_tap = (char *)cv + t->tap_off;
     /* every header of the stream moves its clock, shown or not */
     struct pw_nstime since_first = pw_nstime_delta(s.now, cv->ts_first);
     struct pw_nstime since_prev = pw_nstime_delta(s.now, cv->ts_prev);

@@ -89,9 +89,11 @@ struct pwi_tcp {
     void (*app_reset)(void *app, void *arg);
     void *app_arg;
     bool no_app; /* no application stage: recognise its effects here */
+    size_t tap_off; /* offset of a conversation's tap area, 0: none */
 };
 
-int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows);
+/* tap_bytes: see pw_flows_opts */
+int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows, uint32_t tap_bytes);
 void pwi_tcp_free(struct pwi_tcp *t);
 
 /* Processes TCP layer `li` whose addresses come from network layer `net`. */
