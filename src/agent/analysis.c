@@ -94,7 +94,8 @@ json_t *pw_agent_analysis_json(const struct pw_analysis_in *in, struct pw_error 
     if (total > 0) {
         if (pw_reader_open_segments(&r, in->segs, in->nsegs, err) < 0)
             goto out;
-        flows = pw_flows_new(NULL, err);
+        struct pw_flows_opts fopts = {.tap_bytes = (uint32_t)pw_alerts_flow_bytes()};
+        flows = pw_flows_new(&fopts, err);
         app = pw_app_new();
         if (!flows || !app) {
             if (flows)
@@ -156,10 +157,10 @@ json_t *pw_agent_analysis_json(const struct pw_analysis_in *in, struct pw_error 
                                     "built-in", NULL,     0};
     json_object_set_new(doc, "alerts", pw_alerts_json(&arep));
 out:
+    pw_alerts_free(t.alerts); /* its flow records are in the flow stage's memory */
     pw_app_free(app);
     pw_flows_free(flows);
     pw_reader_free(r);
-    pw_alerts_free(t.alerts);
     pw_policy_free(pol);
     pw_classifier_free(cls);
     pw_rtt_free(t.rtt);

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,7 @@ enum {
     F_SDATA = 1u << 12,   /* the server sent payload */
     F_REUSED = 1u << 13,  /* classified from earlier flows to its server endpoint */
     F_ALIAS = 1u << 14,   /* this stream continues another record (alias) */
+    F_APPKNOWN = 1u << 15, /* its Wireshark protocol is settled (pw_alerts_before_app) */
 };
 
 enum { CLS_NONE, CLS_LIVE, CLS_DONE };
@@ -98,7 +100,8 @@ enum { CONFIRM_NONE, CONFIRM_LEARN, CONFIRM_RECHECK };
 
 /* One flow. The fields every packet touches come first, within 64 bytes,
  * so that a packet costs one cache line of flow record (the records of a
- * large capture do not fit in cache). */
+ * large capture do not fit in cache). Most records live in the tap area of
+ * the flow stage's conversation record (struct ftab). */
 struct afl {
     /* hot */
     uint16_t flags;
@@ -113,6 +116,7 @@ struct afl {
     uint32_t packets;  /* saturates */
     uint32_t live;     /* live slot, NIL when none */
     uint32_t alias;    /* F_ALIAS: the stream number of the record it continues */
+    uint32_t stream;   /* the stream it was made for */
     uint64_t bytes;
     uint64_t last_frame;
     struct pw_ts last_ts;
@@ -131,18 +135,30 @@ struct afl {
  * whole, so such a stream becomes an alias of the record it continues. The
  * flow stage says which stream the conversation had before
  * (pkt->tcp.renewed, prev_stream), so no table of four-tuples is needed. */
-/* Records indexed by stream number, in slabs of SLAB records allocated
- * as the streams reach them (the flow records here, the classification
- * machine's in struct ctab). */
+/* Records indexed by a number, in slabs of SLAB records allocated as the
+ * numbers reach them (the flow records' index here, the classification
+ * machine's records in struct ctab). */
 struct slabs {
     void **v;
     uint32_t n, cap;
 };
 
+/* Where the flow records are. The first stream the tap sees on a flow
+ * stage conversation takes that conversation's tap area (pkt->l4_tap, see
+ * pw_flows_opts.tap_bytes): the flow stage has just brought its line and
+ * page into the caches, so the packet path does not miss on a table of its
+ * own (it did, on every packet: the records of a large capture are tens of
+ * megabytes). A later stream on the same conversation (port reuse, an alias
+ * record), or every stream when the flow stage keeps no tap area, gets a
+ * record from `cold`. A record never moves once made, so the worker's
+ * pointers (struct citem, struct cfl) stay valid: the tap area is never
+ * handed to a second stream. The index finds any stream's record, for
+ * aliases and for the end of the capture, which walks it in stream order. */
 struct ftab {
-    struct slabs sl; /* struct afl */
+    struct slabs ix;   /* struct afl *, by stream number */
+    struct slabs cold; /* struct afl, by order of creation */
+    uint32_t ncold;
     uint64_t nflows;
-    uint32_t next_stream; /* above the highest stream seen: streams count up */
 };
 
 /* ---- evidence ------------------------------------------------------------ */
@@ -244,8 +260,10 @@ struct clsw {
      * capture times do not go backwards it never decreases, so any value
      * the packet path reads is still a lower bound when the worker reaches
      * a later item (cls_queue uses it to leave out clock-only items that
-     * could not expire anything). */
-    _Atomic int64_t floor_ms;
+     * could not expire anything). On a line of its own: the worker
+     * writes the fields above all the time, and the packet path would miss
+     * on every read of a line it shared with them. */
+    alignas(64) _Atomic int64_t floor_ms;
     int64_t floor_pub; /* the worker's copy of what it last stored there */
 };
 
@@ -343,6 +361,7 @@ struct pw_alerts {
     /* classification: the machine, and its queue and thread when it runs
      * on a worker (q != NULL) */
     struct clsw *w;
+    _Atomic uint32_t *done[2]; /* w->done, read by the packet path */
     struct pw_spsc *q;
     pthread_t thr;
     bool thr_on;
@@ -355,9 +374,6 @@ struct pw_alerts {
      * so the shared value, which the worker keeps rewriting, is only read
      * again when this one no longer lets an item be left out */
     int64_t floor_seen;
-    /* TCP streams whose Wireshark protocol is settled (bit per stream):
-     * the packet path needs no more application layers for them */
-    uint64_t *app_known;
     bool all_clock_items; /* struct pw_alerts_opts */
     uint32_t ring_items;
     size_t ring_bytes;
@@ -552,6 +568,13 @@ static void *slabs_get(struct slabs *t, uint32_t idx, size_t elem)
     return (char *)t->v[s] + (size_t)(idx & (SLAB - 1)) * elem;
 }
 
+/* Record idx of t if its slab exists (not created). */
+static void *slabs_find(const struct slabs *t, uint32_t idx, size_t elem)
+{
+    uint32_t s = idx >> SLAB_SHIFT;
+    return s < t->n ? (char *)t->v[s] + (size_t)(idx & (SLAB - 1)) * elem : NULL;
+}
+
 static void slabs_free(struct slabs *t)
 {
     for (uint32_t i = 0; i < t->n; i++)
@@ -560,25 +583,38 @@ static void slabs_free(struct slabs *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* Record i of slab s (both within the table). */
-static inline struct afl *ftab_at(const struct ftab *t, uint32_t s, uint32_t i)
+/* The record of a stream, NULL when it has none. */
+static struct afl *ftab_find(const struct ftab *t, uint32_t stream)
 {
-    return (struct afl *)t->sl.v[s] + i;
+    struct afl **p = slabs_find(&t->ix, stream, sizeof(struct afl *));
+    return p ? *p : NULL;
 }
 
-static struct afl *ftab_get(struct ftab *t, uint32_t stream)
+/* The record of a stream, made (zeroed) when it has none: the tap area
+ * when no stream has taken it yet, else a cold one. NULL at the cap or out
+ * of memory. */
+static struct afl *ftab_get(struct ftab *t, uint32_t stream, struct afl *tap)
 {
     if (stream >= PW_ALERT_MAX_FLOWS)
         return NULL;
-    struct afl *f = slabs_get(&t->sl, stream, sizeof(struct afl));
-    if (f && stream >= t->next_stream)
-        t->next_stream = stream + 1;
-    return f;
+    struct afl **p = slabs_get(&t->ix, stream, sizeof(struct afl *));
+    if (!p)
+        return NULL;
+    if (!*p) {
+        if (tap && !(tap->flags & F_USED))
+            *p = tap;
+        else if (!(*p = slabs_get(&t->cold, t->ncold, sizeof(struct afl))))
+            return NULL;
+        else
+            t->ncold++;
+    }
+    return *p;
 }
 
 static void ftab_free(struct ftab *t)
 {
-    slabs_free(&t->sl);
+    slabs_free(&t->ix);
+    slabs_free(&t->cold);
     memset(t, 0, sizeof(*t));
 }
 
@@ -586,10 +622,10 @@ typedef void (*flow_fn)(struct pw_alerts *a, struct afl *f, void *arg);
 
 static void ftab_foreach(struct ftab *t, flow_fn fn, struct pw_alerts *a, void *arg)
 {
-    for (uint32_t s = 0; s < t->sl.n; s++)
+    for (uint32_t s = 0; s < t->ix.n; s++)
         for (uint32_t i = 0; i < SLAB; i++) {
-            struct afl *f = ftab_at(t, s, i);
-            if ((f->flags & (F_USED | F_ALIAS)) == F_USED)
+            struct afl *f = ((struct afl **)t->ix.v[s])[i];
+            if (f && (f->flags & (F_USED | F_ALIAS)) == F_USED)
                 fn(a, f, arg);
         }
 }
@@ -682,9 +718,11 @@ static void set_done(struct clsw *w, unsigned tcp, uint32_t root)
                              memory_order_relaxed);
 }
 
-static bool is_done(struct clsw *w, unsigned tcp, uint32_t root)
+/* The packet path's read of the bits (done: its copy of the pointers, away
+ * from the lines the worker writes). */
+static bool is_done(_Atomic uint32_t *const done[2], unsigned tcp, uint32_t root)
 {
-    return atomic_load_explicit(&w->done[tcp ? 0 : 1][root / 32], memory_order_relaxed) &
+    return atomic_load_explicit(&done[tcp ? 0 : 1][root / 32], memory_order_relaxed) &
            (1u << (root % 32));
 }
 
@@ -1055,7 +1093,7 @@ static void cls_queue(struct pw_alerts *a, struct afl *f, uint32_t root, bool tc
 {
     if (a->threads > 1 && !a->thr_on)
         cls_thread_start(a);
-    if (f->cls != CLS_DONE && is_done(a->w, tcp, root))
+    if (f->cls != CLS_DONE && is_done(a->done, tcp, root))
         f->cls = CLS_DONE; /* the packet path's copy of the answer */
     /* A clock-only item makes the machine expire idle flows and nothing
      * else; when no flow can have been idle long enough at `now`, leaving
@@ -1491,55 +1529,36 @@ static void flow_init(struct afl *f, int family, uint8_t ipproto, const uint8_t 
     f->live = NIL;
 }
 
+/* The packet's stream's record when it is in the conversation's tap area
+ * (the common case, without a look at the index), else NULL. */
+static inline struct afl *tap_record(const struct pw_packet *pkt, uint32_t stream)
+{
+    struct afl *tap = pkt->l4_tap;
+    return tap && (tap->flags & F_USED) && tap->stream == stream ? tap : NULL;
+}
+
 /* The tap needs the application layers of a TCP packet only to name its
  * flow's Wireshark protocol (the first one above TCP within the first
  * PW_ALERT_SCAN_PACKETS payloads); the payload evidence reads the raw
- * bytes. Once a flow's protocol is known, the rest of the connection
- * needs no reassembly for this tap. UDP always gets the stage: it is
- * cheap there, and a TFTP request makes state for other flows. */
-static bool app_known(const struct pw_alerts *a, uint32_t stream)
-{
-    return stream < PW_ALERT_MAX_FLOWS && (a->app_known[stream / 64] >> (stream % 64) & 1);
-}
-
-static void app_known_set(struct pw_alerts *a, uint32_t stream)
-{
-    if (stream < PW_ALERT_MAX_FLOWS)
-        a->app_known[stream / 64] |= 1ull << (stream % 64);
-}
-
+ * bytes. Once a flow's protocol is known (F_APPKNOWN), the rest of the
+ * connection needs no reassembly for this tap. UDP always gets the stage:
+ * it is cheap there, and a TFTP request makes state for other flows. */
 bool pw_alerts_before_app(struct pw_alerts *a, const struct pw_packet *pkt)
 {
     if (!pkt || pkt->l4 < 0 || !pkt->flow_done)
         return true;
     const struct pw_layer *l4 = &pkt->layer[pkt->l4];
-    const struct ftab *t;
-    uint32_t stream;
-    if (l4->proto == PW_P_TCP) {
-        t = &a->tcp;
-        stream = l4->u.tcp.stream;
-    } else if (l4->proto == PW_P_UDP) {
-        t = &a->udp;
-        stream = l4->u.udp.stream;
-    } else {
+    if (l4->proto != PW_P_TCP || l4->u.tcp.stream == PW_NO_STREAM)
         return true;
-    }
-    uint32_t s = stream >> SLAB_SHIFT;
-    if (stream == PW_NO_STREAM)
-        return true;
-    if (s < t->sl.n) {
-        /* the hot fields may straddle two lines; a new flow writes all of it */
-        const char *r = (const char *)ftab_at(t, s, stream & (SLAB - 1));
-        __builtin_prefetch(r, 1);
-        __builtin_prefetch(r + 63, 1);
-        if (stream >= t->next_stream)
-            for (size_t o = 64; o < sizeof(struct afl) + 63; o += 64)
-                __builtin_prefetch(r + (o < sizeof(struct afl) ? o : sizeof(struct afl) - 1), 1);
-    }
     /* the TCP layer the application stage would take is this one */
     int n = pkt->nlayers;
-    bool last = pkt->l4 == n - 1 || (pkt->l4 == n - 2 && pkt->layer[n - 1].proto == PW_P_DATA);
-    return l4->proto != PW_P_TCP || !last || !app_known(a, stream);
+    if (pkt->l4 != n - 1 && !(pkt->l4 == n - 2 && pkt->layer[n - 1].proto == PW_P_DATA))
+        return true;
+    uint32_t stream = l4->u.tcp.stream;
+    const struct afl *f = tap_record(pkt, stream);
+    if (!f)
+        f = ftab_find(&a->tcp, stream);
+    return !f || !(f->flags & F_APPKNOWN);
 }
 
 void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const struct pw_packet *pkt)
@@ -1591,8 +1610,8 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     }
     if (!pkt->flow_done || stream == PW_NO_STREAM)
         return;
-    struct afl *f = ftab_get(t, stream);
-    if (!f) {
+    struct afl *f = tap_record(pkt, stream);
+    if (!f && !(f = ftab_get(t, stream, pkt->l4_tap))) {
         a->st.flows_dropped++;
         return;
     }
@@ -1608,14 +1627,15 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
         if (ipproto == 6 && !pure_syn && ti->renewed && ti->layer == pkt->l4 &&
             ti->stream == stream && ti->prev_stream < stream) {
             root = ti->prev_stream;
-            prev = ftab_get(t, root);
+            prev = ftab_find(t, root);
             if (prev && (prev->flags & F_ALIAS)) {
                 root = prev->alias;
-                prev = ftab_get(t, root);
+                prev = ftab_find(t, root);
             }
             if (prev && !(prev->flags & F_USED))
                 prev = NULL;
         }
+        f->stream = stream;
         if (prev) {
             f->flags = F_USED | F_ALIAS;
             f->alias = root;
@@ -1627,7 +1647,7 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     uint32_t root = stream;
     if (f->flags & F_ALIAS) {
         root = f->alias;
-        f = ftab_get(t, root);
+        f = ftab_find(t, root);
     }
     size_t n = alen(family);
     /* the ports tell the direction unless both ends use the same port */
@@ -1690,7 +1710,7 @@ void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec, const st
     }
     if (ipproto == 6 &&
         ((f->wsproto && f->wsproto != PW_P_DATA) || f->scanned >= PW_ALERT_SCAN_PACKETS))
-        app_known_set(a, stream);
+        f->flags |= F_APPKNOWN;
     uint32_t poff = l4->off + l4->hlen;
     if (poff >= pkt->caplen)
         return;
@@ -2904,9 +2924,11 @@ void pw_alerts_finish(struct pw_alerts *a)
 static struct clsw *clsw_new(const struct pw_alerts *a, struct pw_classifier *cls, uint32_t max_fed,
                              uint32_t reuse)
 {
-    struct clsw *w = calloc(1, sizeof(*w));
+    /* aligned: floor_ms keeps its line to itself */
+    struct clsw *w = aligned_alloc(64, (sizeof(*w) + 63) & ~(size_t)63);
     if (!w)
         return NULL;
+    memset(w, 0, sizeof(*w));
     w->a = a;
     w->cls = cls;
     w->max_fed = max_fed;
@@ -2974,15 +2996,17 @@ int pw_alerts_new_opts(struct pw_alerts **out, const struct pw_policy *pol,
     a->ring_bytes = opts && opts->ring_bytes ? opts->ring_bytes : CLS_RING_BYTES;
     a->all_clock_items = opts && opts->all_clock_items;
     a->floor_seen = CLS_NO_FLOOR;
-    /* pages are only touched where streams are */
-    a->app_known = calloc(PW_ALERT_MAX_FLOWS / 64, sizeof(uint64_t));
     unsigned napps = pw_cls_app_count(cls);
     a->app_sev = malloc(napps ? napps : 1);
     a->app_ports = malloc((napps ? napps : 1) * sizeof(*a->app_ports));
     a->icmp = pw_flowtab_new(sizeof(struct icmpv), PW_ALERT_MAX_ICMP);
     a->reuse = pol->thr.classify_reuse;
     a->w = clsw_new(a, cls, a->max_fed, a->reuse);
-    if (!a->app_sev || !a->app_ports || !a->icmp || !a->app_known || !clsw_ok(a->w)) {
+    if (a->w) {
+        a->done[0] = a->w->done[0];
+        a->done[1] = a->w->done[1];
+    }
+    if (!a->app_sev || !a->app_ports || !a->icmp || !clsw_ok(a->w)) {
         pw_alerts_free(a);
         return pw_error_set(err, PW_ERR_NOMEM, "out of memory");
     }
@@ -3046,7 +3070,6 @@ void pw_alerts_free(struct pw_alerts *a)
         free(a->ev_slabs[i]);
     free(a->ev_slabs);
     pw_flowtab_free(a->icmp);
-    free(a->app_known);
     free(a->alerts);
     free(a->keys);
     free(a->pairs);
@@ -3089,7 +3112,9 @@ void pw_alerts_get_stats(const struct pw_alerts *a, struct pw_alerts_stats *st)
     *st = a->st;
     st->tcp_flows = a->tcp.nflows;
     st->udp_flows = a->udp.nflows;
-    st->memory = sizeof(*a) + (size_t)(a->tcp.sl.n + a->udp.sl.n) * SLAB * sizeof(struct afl) +
+    /* the records in the flow stage's tap areas are counted there */
+    st->memory = sizeof(*a) + (size_t)(a->tcp.ix.n + a->udp.ix.n) * SLAB * sizeof(struct afl *) +
+                 (size_t)(a->tcp.cold.n + a->udp.cold.n) * SLAB * sizeof(struct afl) +
                  (size_t)a->ev_cap_slabs * EV_SLAB * sizeof(struct evid) +
                  PW_CLS_MAX_LIVE * (sizeof(struct live) + sizeof(uint32_t)) +
                  pw_flowtab_memory(a->icmp) + (size_t)a->alerts_cap * sizeof(struct pw_alert) +
@@ -3128,12 +3153,17 @@ void pw_alerts_foreach_flow(const struct pw_alerts *a,
     const struct ftab *tabs[2] = {&a->tcp, &a->udp};
     struct pw_alert_flow fl;
     for (int t = 0; t < 2; t++)
-        for (uint32_t s = 0; s < tabs[t]->sl.n; s++)
+        for (uint32_t s = 0; s < tabs[t]->ix.n; s++)
             for (uint32_t i = 0; i < SLAB; i++) {
-                const struct afl *f = ftab_at(tabs[t], s, i);
-                if ((f->flags & (F_USED | F_ALIAS)) != F_USED)
+                const struct afl *f = ((struct afl *const *)tabs[t]->ix.v[s])[i];
+                if (!f || (f->flags & (F_USED | F_ALIAS)) != F_USED)
                     continue;
                 flow_info(a, f, s * SLAB + i, &fl);
                 fn(arg, &fl);
             }
+}
+
+size_t pw_alerts_flow_bytes(void)
+{
+    return sizeof(struct afl);
 }

@@ -121,14 +121,20 @@ int pw_alerts_new_opts(struct pw_alerts **out, const struct pw_policy *pol,
                        struct pw_error *err);
 void pw_alerts_free(struct pw_alerts *a);
 
+/* Bytes of tap area the tap wants in every conversation record of the flow
+ * stage (pw_flows_opts.tap_bytes): its flow records live there. Without it
+ * the tap works the same, with records of its own (slower on large
+ * captures). With it, the flow stage must be freed after pw_alerts_free:
+ * the records (and the worker thread's view of them) are in its memory. */
+size_t pw_alerts_flow_bytes(void);
+
 /* The tap: every dissected packet after the flow stage, in frame order. */
 void pw_alerts_packet(struct pw_alerts *a, const struct pw_record *rec,
                       const struct pw_packet *pkt);
 
 /* For struct pw_tap's before_app (after the flow stage): whether the tap
  * needs the application stage's layers on this packet (not on the TCP
- * packets of a flow whose Wireshark protocol is already known). Also starts
- * loading the record of the packet's flow. */
+ * packets of a flow whose Wireshark protocol is already known). */
 bool pw_alerts_before_app(struct pw_alerts *a, const struct pw_packet *pkt);
 
 /* Ends classification of the flows still open and builds the alerts,

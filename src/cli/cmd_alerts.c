@@ -326,7 +326,8 @@ int pw_cmd_alerts(int argc, char **argv)
         r = NULL;
     }
     if (r) {
-        flows = pw_flows_new(NULL, &err);
+        struct pw_flows_opts fopts = {.tap_bytes = (uint32_t)pw_alerts_flow_bytes()};
+        flows = pw_flows_new(&fopts, &err);
         app = pw_app_new();
         if (!flows || !app) {
             pw_cli_err("alerts: %s", flows ? "out of memory" : err.msg);
@@ -379,11 +380,11 @@ int pw_cmd_alerts(int argc, char **argv)
     if (fail_on && pw_alerts_max_sev(alerts) >= fail_on)
         rc = PW_EXIT_ALERT;
 out:
+    pw_alerts_free(alerts); /* its flow records are in the flow stage's memory */
     pw_app_free(app);
     pw_flows_free(flows);
     pw_reader_free(r);
     pw_filter_free(filter);
-    pw_alerts_free(alerts);
     pw_policy_free(pol);
     pw_classifier_free(cls);
     return rc;

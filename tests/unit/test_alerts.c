@@ -212,7 +212,12 @@ static void conn_close(struct conn *k)
 struct run {
     struct pw_policy *pol;
     struct pw_alerts *a;
+    struct pw_flows *flows; /* holds a's flow records: freed after a */
 };
+
+/* The flow stage keeps no tap area for the alerts tap (its records are
+ * then all its own): the outcome must not change. */
+static bool NO_TAP_AREA;
 
 static void tap_fn(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
 {
@@ -228,7 +233,9 @@ static bool tap_before_app(void *arg, const struct pw_packet *pkt)
 
 /* Runs the pass (flow stage, application stage) over the capture built so
  * far with one tap; PW_ALERTS_DUMP=DIR also writes the capture there. */
-static void run_pass(struct tb *b, struct pw_tap tap)
+/* keep: where the flow stage goes when the tap's records live in it (NULL:
+ * a flow stage without a tap area, freed here). */
+static void run_pass(struct tb *b, struct pw_tap tap, struct pw_flows **keep)
 {
     struct pw_error err;
     CHECK_EQ_INT(pw_writer_flush(b->w, &err), 0);
@@ -246,14 +253,19 @@ static void run_pass(struct tb *b, struct pw_tap tap)
     }
     struct pw_reader *rd;
     CHECK_EQ_INT(pw_reader_open_mem(&rd, mem, len, &err), 0);
-    struct pw_flows *flows = pw_flows_new(NULL, &err);
+    struct pw_flows_opts fopts = {
+        .tap_bytes = keep && !NO_TAP_AREA ? (uint32_t)pw_alerts_flow_bytes() : 0};
+    struct pw_flows *flows = pw_flows_new(&fopts, &err);
     struct pw_app *app = pw_app_new();
     struct pw_pass_opts opts = {.dissect = true, .flows = flows, .app = app};
     struct pw_pass_result res;
     CHECK_EQ_INT(pw_pass_run(rd, &tap, 1, &opts, &res), 0);
     CHECK_EQ_INT(res.packets, b->frames);
     pw_app_free(app);
-    pw_flows_free(flows);
+    if (keep)
+        *keep = flows;
+    else
+        pw_flows_free(flows);
     pw_reader_free(rd);
 }
 
@@ -262,7 +274,7 @@ static void run_pass(struct tb *b, struct pw_tap tap)
 static struct run run_opts(struct tb *b, const char *extra, bool use_default,
                            const struct pw_alerts_opts *aopts)
 {
-    struct run r = {pw_policy_new(), NULL};
+    struct run r = {pw_policy_new(), NULL, NULL};
     struct pw_error err;
     if (use_default)
         CHECK_EQ_INT(pw_policy_load_default(r.pol, &err), 0);
@@ -276,7 +288,7 @@ static struct run run_opts(struct tb *b, const char *extra, bool use_default,
         CHECK(0);
         return r;
     }
-    run_pass(b, (struct pw_tap){r.a, tap_fn, tap_before_app});
+    run_pass(b, (struct pw_tap){r.a, tap_fn, tap_before_app}, &r.flows);
     pw_alerts_finish(r.a);
     return r;
 }
@@ -294,6 +306,7 @@ static struct run run(struct tb *b, const char *extra)
 static void run_free(struct run *r, struct tb *b)
 {
     pw_alerts_free(r->a);
+    pw_flows_free(r->flows);
     pw_policy_free(r->pol);
     struct pw_error err;
     pw_writer_close(b->w, &err);
@@ -987,11 +1000,13 @@ static char *observe(struct tb *b, bool hook, struct observer *o)
     memset(o, 0, sizeof(*o));
     o->hook = hook;
     CHECK_EQ_INT(pw_alerts_new(&o->a, pol, CLS, &err), 0);
-    run_pass(b, (struct pw_tap){o, obs_packet, obs_before_app});
+    struct pw_flows *flows = NULL;
+    run_pass(b, (struct pw_tap){o, obs_packet, obs_before_app}, &flows);
     pw_alerts_finish(o->a);
-    struct run r = {pol, o->a};
+    struct run r = {pol, o->a, flows};
     char *out = outcome(&r);
     pw_alerts_free(o->a);
+    pw_flows_free(flows);
     pw_policy_free(pol);
     return out;
 }
@@ -1061,8 +1076,8 @@ static void test_app_stage_for_flow_stage(void)
     conn_sends(&k, true, "RFB 003.008\n");
     conn_sends(&k, false, "more");
     struct streams full = {.want_app = true}, none = {.want_app = false};
-    run_pass(&b, (struct pw_tap){&full, streams_packet, streams_before_app});
-    run_pass(&b, (struct pw_tap){&none, streams_packet, streams_before_app});
+    run_pass(&b, (struct pw_tap){&full, streams_packet, streams_before_app}, NULL);
+    run_pass(&b, (struct pw_tap){&none, streams_packet, streams_before_app}, NULL);
     /* tshark 4.0.17 on the same frames (PW_ALERTS_DUMP): tcp.stream 0 0 0
      * 0 1 1, vnc from frame 4 (port 6001, X11's, would keep one stream) */
     static const uint32_t want[6] = {0, 0, 0, 0, 1, 1};
@@ -1076,6 +1091,8 @@ static void test_app_stage_for_flow_stage(void)
     pw_writer_close(b.w, &err);
 }
 
+/* The same report inline or on a worker, with any queue size, with every
+ * clock item queued, and with the flow records in the tap area or not. */
 static void test_threads_same_outcome(void)
 {
     static const struct pw_alerts_opts modes[] = {
@@ -1084,14 +1101,19 @@ static void test_threads_same_outcome(void)
         {.threads = 2, .ring_items = 2, .ring_bytes = 256},
         {.threads = 1, .all_clock_items = true},
         {.threads = 2, .all_clock_items = true},
+        {.threads = 1},
+        {.threads = 2},
     };
+    const size_t n = sizeof(modes) / sizeof(modes[0]);
     char *want = NULL;
-    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+    for (size_t m = 0; m < n; m++) {
         struct tb b;
         mixed_capture(&b);
         struct pw_classifier *saved = CLS;
         CLS = fresh_classifier();
+        NO_TAP_AREA = m >= n - 2;
         struct run r = run_opts(&b, NULL, true, &modes[m]);
+        NO_TAP_AREA = false;
         char *got = outcome(&r);
         CHECK(got != NULL);
         /* packets of classified flows left out of the queue (no flow could
@@ -1118,20 +1140,23 @@ static void test_threads_same_outcome(void)
 }
 
 /* More flows than PW_CLS_MAX_LIVE (evictions), on a worker with a small
- * queue: the same report as inline. */
+ * queue, with and without the tap area: the same report as inline. */
 static void test_threads_evictions(void)
 {
-    char *out[2] = {NULL, NULL};
-    static const struct pw_alerts_opts modes[2] = {
+    char *out[3] = {NULL, NULL, NULL};
+    static const struct pw_alerts_opts modes[3] = {
         {.threads = 1},
         {.threads = 2, .ring_items = 16, .ring_bytes = 1024},
+        {.threads = 2, .ring_items = 16, .ring_bytes = 1024},
     };
-    for (int m = 0; m < 2; m++) {
+    for (int m = 0; m < 3; m++) {
         struct tb b;
         many_syn_flows(&b, "threads_many_flows", PW_CLS_MAX_LIVE + 300);
         struct pw_classifier *saved = CLS;
         CLS = fresh_classifier();
+        NO_TAP_AREA = m == 2; /* the records of their own */
         struct run r = run_opts(&b, "[alerts]\nhandshake-failures = off\n", true, &modes[m]);
+        NO_TAP_AREA = false;
         out[m] = outcome(&r);
         struct pw_alerts_stats st;
         pw_alerts_get_stats(r.a, &st);
@@ -1140,11 +1165,11 @@ static void test_threads_evictions(void)
         pw_classifier_free(CLS);
         CLS = saved;
     }
-    CHECK(out[0] && out[1]);
-    if (out[0] && out[1])
-        CHECK(!strcmp(out[0], out[1]));
-    free(out[0]);
-    free(out[1]);
+    CHECK(out[0] && out[1] && out[2]);
+    if (out[0] && out[1] && out[2])
+        CHECK(!strcmp(out[0], out[1]) && !strcmp(out[0], out[2]));
+    for (int m = 0; m < 3; m++)
+        free(out[m]);
 }
 
 static void test_unknown_policy_names(void)
