@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Items a side handles before it publishes its index. */
 #define PUBLISH_EVERY 64u
@@ -28,6 +29,18 @@
  * enough to catch a peer that is just publishing, not enough to matter
  * on a single CPU. */
 #define SPINS 64
+/* A consumer that has caught up naps this long between looks at the
+ * producer's index, up to NAPS times, before it sleeps until woken. A
+ * steady producer is thus followed closely without a wake-up (a futex
+ * wake of an idle CPU is a system call and an interprocessor interrupt,
+ * hundreds of microseconds on the virtual machines we measure), and a
+ * consumer that follows closely answers sooner: for the alert tap, the
+ * packet path learns sooner that a flow is classified and stops copying
+ * its packets (on the bench capture, 270k items and 46 MB instead of 600k
+ * and 210 MB). An idle producer (a live capture) costs a few wake-ups of
+ * the consumer's own timer per burst, then nothing. */
+#define NAP_NS 20000
+#define NAPS 250
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()
@@ -261,6 +274,15 @@ static bool consumer_wait(struct pw_spsc *q)
         if (q->chead > q->ctail)
             return true;
         cpu_relax();
+    }
+    for (int k = 0; k < NAPS; k++) {
+        struct timespec ts = {0, NAP_NS};
+        nanosleep(&ts, NULL);
+        q->chead = atomic_load(&q->head);
+        if (q->chead > q->ctail)
+            return true;
+        if (atomic_load(&q->closed))
+            break;
     }
     pthread_mutex_lock(&q->mu);
     /* ask for half a ring: waking for every batch would cost more than the
