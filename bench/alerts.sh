@@ -10,8 +10,10 @@
 # shared virtual machine the speed of the whole machine drifts by tens of
 # percent within minutes, so three runs of one command followed by three of
 # the other compared two different machines. Printed: best and median wall
-# time of each, CPU (user + system) of the median run, peak RSS, and the
-# overhead on the best and on the median times.
+# time of each, CPU (user + system) of the median run, peak RSS, the
+# overhead on the best and on the median times, and the median of the
+# per-round overheads (each alerts run against the stats run right after
+# it: the figure least moved by the machine's drift).
 #   bench/alerts.sh BUILD_DIR CAPTURE      (ROUNDS=N to change the rounds)
 set -u
 B=${1:?usage: bench/alerts.sh BUILD_DIR CAPTURE}
@@ -59,3 +61,8 @@ awk -v ab="$ab" -v am="$am" -v ac="$ac" -v sb="$sb" -v sm="$sm" -v sc="$sc" -v r
     if (sb == 0) sb = 0.001; if (sm == 0) sm = 0.001; if (sc == 0) sc = 0.001;
     printf "alerts overhead over stats -z io,phs (%d alternating rounds) = %+.1f%% best, %+.1f%% median wall (target <= 20%%), %+.1f%% CPU\n",
         r, 100 * (ab - sb) / sb, 100 * (am - sm) / sm, 100 * (ac - sc) / sc }'
+# round k: the k-th alerts line and the k-th stats line of RAW
+paste -d' ' <(grep '^alerts ' "$RAW") <(grep '^stats ' "$RAW") |
+    awk '{ if ($6 == 0) $6 = 0.001; print 100 * ($2 - $6) / $6 }' | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR) printf "per-round overhead: median %+.1f%%, range %+.1f%% .. %+.1f%% (%d rounds)\n",
+        (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], NR }'
