@@ -298,6 +298,88 @@ static void test_icmp_quote(void)
     IRTT(r, 7, 3010000);
 }
 
+/* The tap area (pw_flows_opts.tap_bytes): one per conversation record,
+ * zeroed when the record is made, never touched by the flow stage after,
+ * handed out as pkt->l4_tap. The tap here counts the packets of each area. */
+struct area_run {
+    const void *tap[MAXF];
+    uint64_t before[MAXF]; /* the area's count when the frame came */
+    uint64_t n;
+};
+
+static void area_tap(void *arg, const struct pw_record *rec, const struct pw_packet *pkt)
+{
+    (void)rec;
+    struct area_run *r = arg;
+    if (pkt->frame > MAXF)
+        return;
+    r->n = pkt->frame;
+    uint64_t *cnt = pkt->l4_tap;
+    r->tap[pkt->frame - 1] = cnt;
+    if (cnt)
+        r->before[pkt->frame - 1] = (*cnt)++;
+}
+
+static void area_run(const char *name, uint32_t tap_bytes, struct area_run *r)
+{
+    memset(r, 0, sizeof(*r));
+    const struct scenario *sc = scenario_by_name(name);
+    CHECK(sc != NULL);
+    struct mkcap m;
+    scenario_build(sc, &m);
+    struct pw_error err = {0};
+    struct pw_reader *rd;
+    CHECK_EQ_INT(pw_reader_open_mem(&rd, m.buf, m.len, &err), 0);
+    struct pw_flows_opts fo = {.tap_bytes = tap_bytes};
+    struct pw_flows *fl = pw_flows_new(&fo, &err);
+    CHECK(fl != NULL);
+    struct pw_tap t = {r, area_tap};
+    struct pw_pass_opts opts = {.dissect = true, .flows = fl};
+    struct pw_pass_result res;
+    CHECK_EQ_INT(pw_pass_run(rd, &t, 1, &opts, &res), 0);
+    pw_flows_free(fl);
+    pw_reader_free(rd);
+    mkcap_free(&m);
+}
+
+static void test_tap_area(void)
+{
+    struct area_run r;
+    /* one conversation record, three streams (port reuse): one area, kept */
+    area_run("port_reuse", 16, &r);
+    CHECK_EQ_INT(r.n, 12);
+    for (int i = 0; i < 12; i++) {
+        CHECK(r.tap[i] != NULL && r.tap[i] == r.tap[0]);
+        CHECK_EQ_INT(r.before[i], i);
+    }
+    /* several conversations: an area each, each starting at zero */
+    area_run("servers", 16, &r);
+    int areas = 0;
+    for (uint64_t i = 0; i < r.n; i++) {
+        CHECK(r.tap[i] != NULL);
+        bool first = true;
+        for (uint64_t j = 0; j < i; j++)
+            first = first && r.tap[j] != r.tap[i];
+        if (first) {
+            areas++;
+            CHECK_EQ_INT(r.before[i], 0);
+        }
+    }
+    CHECK(areas > 1);
+    /* a TCP header quoted in an ICMP error (frames 1-4; frame 2's makes
+     * the conversation of stream 0) is not the packet's l4: no area, and
+     * the area of that conversation is first used by the real handshake */
+    area_run("icmp_quote", 16, &r);
+    for (int i = 0; i < 4; i++)
+        CHECK(r.tap[i] == NULL);
+    CHECK(r.tap[4] != NULL);
+    CHECK_EQ_INT(r.before[4], 0);
+    /* without tap_bytes: no area */
+    area_run("port_reuse", 0, &r);
+    for (int i = 0; i < 12; i++)
+        CHECK(r.tap[i] == NULL);
+}
+
 /* Unacknowledged segments are capped per direction: memory stays bounded
  * when one side is never acknowledged. */
 static void test_unacked_cap(void)
@@ -413,5 +495,5 @@ TEST_MAIN(TEST_CASE(test_basic), TEST_CASE(test_syn_retransmitted), TEST_CASE(te
           TEST_CASE(test_synack_retransmitted), TEST_CASE(test_synack_without_syn),
           TEST_CASE(test_port_reuse), TEST_CASE(test_simultaneous_open), TEST_CASE(test_rst_answer),
           TEST_CASE(test_ipv6), TEST_CASE(test_vlan), TEST_CASE(test_pcapng_nanoseconds),
-          TEST_CASE(test_no_answer), TEST_CASE(test_icmp_quote), TEST_CASE(test_unacked_cap),
+          TEST_CASE(test_no_answer), TEST_CASE(test_icmp_quote), TEST_CASE(test_tap_area), TEST_CASE(test_unacked_cap),
           TEST_CASE(test_nstime), TEST_CASE(test_fields))
