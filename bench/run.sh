@@ -19,6 +19,9 @@ SIZE=$(stat -c %s "$BIG")
 echo "capture: $BIG, $N packets, $SIZE bytes"
 cat "$BIG" > /dev/null  # warm the page cache so every run reads from memory
 
+# the file a measurement's best time is kept in
+key() { printf '%s' "$1" | tr -c 'a-z0-9' _; }
+
 # measure NAME CMD...: best wall time of 3 runs, and peak RSS
 measure() {
     local name=$1; shift
@@ -32,7 +35,7 @@ measure() {
     awk -v n="$name" -v t="$best" -v p="$N" -v s="$SIZE" -v m="$rss" 'BEGIN {
         if (t == 0) t = 0.001;
         printf "%-44s %8.2f s %12.0f pkt/s %9.1f MB/s %8.1f MB peak RSS\n", n, t, p / t, s / 1e6 / t, m / 1024 }'
-    echo "$best" > "build/bench/last.$(echo "$name" | tr -c 'a-z0-9' _)"
+    echo "$best" > "build/bench/last.$(key "$name")"
 }
 
 measure "read records only (walk --records)" "$B/tools/walk" --records "$BIG"
@@ -42,8 +45,8 @@ measure "pktwatch info (with digests)" "$B/pktwatch" info "$BIG"
 if command -v capinfos > /dev/null; then
     measure "capinfos (reference)" capinfos "$BIG"
 fi
-rec=$(cat build/bench/last.read_records_only__walk___records_)
-dis=$(cat build/bench/last.full_dissection_pass__walk___dissect_)
+rec=$(cat "build/bench/last.$(key "read records only (walk --records)")")
+dis=$(cat "build/bench/last.$(key "full dissection pass (walk --dissect)")")
 awk -v r="$rec" -v d="$dis" 'BEGIN { printf "dissection speed / record-walk speed = %.2f (target >= 0.33)\n", r / d }'
 
 for extra in bench/[a-z]*.sh; do
