@@ -177,6 +177,7 @@ PW_DECLARE_DISSECTOR(lsd);
 PW_DECLARE_DISSECTOR(rpc);
 PW_DECLARE_FIELDS(dns);
 PW_DECLARE_FIELDS(bittorrent);
+PW_DECLARE_FIELDS(bt_utp); /* btutp.c: no dissector, never a layer */
 PW_DECLARE_FIELDS(http);
 
 /* more link types (branch linktypes) */

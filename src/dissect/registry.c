@@ -121,6 +121,9 @@ static const struct pw_dissector dissectors[] = {
     {PW_P_HTTP, NULL, pw_fields_http}, /* fields read the head http.c kept */
     {PW_P_PORTMAP, NULL, NULL, pw_label_portmap}, /* layers pushed by rpc.c */
     {PW_P_BITTORRENT, NULL, pw_fields_bittorrent},
+    /* tshark's uTP heuristic is off by default: the protocol and its
+     * fields exist for filters, no packet has the layer */
+    {PW_P_BT_UTP, NULL, pw_fields_bt_utp},
     /* media layers of HTTP bodies (http.c) */
     {PW_P_DATA_TEXT_LINES, NULL, NULL, pw_label_media},
     {PW_P_JSON, NULL, NULL, pw_label_media},
