@@ -136,7 +136,9 @@ static void udp_layer(struct pw_flows *f, struct pw_packet *pkt, int li, int net
 void pw_flows_packet(struct pw_flows *f, struct pw_packet *pkt)
 {
     int net = -1;
-    memset(&pkt->tcp, 0, sizeof(pkt->tcp));
+    /* every reader of pkt->tcp checks layer first, and pwi_tcp_layer
+     * clears the whole record before it sets layer: clearing it here too
+     * cost every packet a memset */
     pkt->tcp.layer = -1;
     pkt->l4_tap = NULL;
     f->tcp.last = NULL;
