@@ -163,10 +163,7 @@ static int get_protocol_name(const struct pw_packet *pkt, const struct pw_layer 
     const uint8_t *p = bt_hs(pkt, l, 1, 19);
     if (!p)
         return 0;
-    pw_fv_bytes(out, max, p, 19);
-    if (max >= 1)
-        out[0].type = PW_FT_STRING;
-    return 1;
+    return pw_fv_string(out, max, p, 19);
 }
 
 static int get_info_hash(const struct pw_packet *pkt, const struct pw_layer *l,

@@ -601,9 +601,7 @@ static int dns_get(const struct pw_packet *pkt, const struct pw_layer *l, enum d
                 break;
             }
             default: /* names: built by the text() callbacks */
-                v->type = PW_FT_STRING;
-                v->v.bytes.p = NULL;
-                v->v.bytes.len = 0;
+                pw_fv_text(v, 0);
                 break;
             }
         }

@@ -33,6 +33,27 @@ static inline int pw_fv_addr(struct pw_fvalue *out, int max, uint8_t type, const
     return 1;
 }
 
+/* A STRING value whose text the field's text() callback builds when it is
+ * printed; len is that text's length. Callers compute len only when a value
+ * is wanted (max >= 1), so existence checks stay cheap. */
+static inline void pw_fv_text(struct pw_fvalue *v, size_t len)
+{
+    v->type = PW_FT_STRING;
+    v->v.bytes.p = NULL;
+    v->v.bytes.len = (uint32_t)len;
+}
+
+/* One STRING value of len bytes at p (not NUL-terminated). */
+static inline int pw_fv_string(struct pw_fvalue *out, int max, const uint8_t *p, uint32_t len)
+{
+    if (max >= 1) {
+        out[0].type = PW_FT_STRING;
+        out[0].v.bytes.p = p;
+        out[0].v.bytes.len = len;
+    }
+    return 1;
+}
+
 static inline int pw_fv_bytes(struct pw_fvalue *out, int max, const uint8_t *p, uint32_t len)
 {
     if (max >= 1) {
@@ -159,11 +180,8 @@ static inline uint64_t pw_get_uint(const uint8_t *p, unsigned width, int little_
     {                                                                                              \
         if (!(VALID(l)))                                                                           \
             return 0;                                                                              \
-        for (int i = 0; i < count && i < max; i++) {                                               \
-            out[i].type = PW_FT_STRING;                                                            \
-            out[i].v.bytes.p = NULL;                                                               \
-            out[i].v.bytes.len = (uint32_t)host_text(pkt, l, first + i, NULL, 0);                  \
-        }                                                                                          \
+        for (int i = 0; i < count && i < max; i++)                                                 \
+            pw_fv_text(&out[i], host_text(pkt, l, first + i, NULL, 0));                            \
         return count;                                                                              \
     }                                                                                              \
     static int get_src_host(const struct pw_packet *pkt, const struct pw_layer *l,                 \

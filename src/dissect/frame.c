@@ -105,12 +105,7 @@ static int get_comment(const struct pw_packet *pkt, const struct pw_layer *l, st
     (void)l;
     if (!pkt->rec->comment)
         return 0;
-    if (max >= 1) {
-        out[0].type = PW_FT_STRING;
-        out[0].v.bytes.p = (const uint8_t *)pkt->rec->comment;
-        out[0].v.bytes.len = pkt->rec->comment_len;
-    }
-    return 1;
+    return pw_fv_string(out, max, (const uint8_t *)pkt->rec->comment, pkt->rec->comment_len);
 }
 
 /* Layers whose next protocol was chosen by an EtherType: tshark then shows
@@ -189,9 +184,7 @@ static int get_protocols(const struct pw_packet *pkt, const struct pw_layer *l,
 {
     if (max >= 1) {
         char tmp[1];
-        out[0].type = PW_FT_STRING;
-        out[0].v.bytes.p = NULL;
-        out[0].v.bytes.len = (uint32_t)protocols_text(pkt, l, 0, tmp, 0);
+        pw_fv_text(&out[0], protocols_text(pkt, l, 0, tmp, 0));
     }
     return 1;
 }

@@ -1038,11 +1038,8 @@ static int get_full_uri(const struct pw_packet *pkt, const struct pw_layer *l,
     if (!request_line(pkt, l, &r) || !r.uri || !each_header(pkt, l, "host", NULL, NULL, true) ||
         head_aborted(pkt, l))
         return 0;
-    if (max >= 1) {
-        out[0].type = PW_FT_STRING;
-        out[0].v.bytes.p = NULL;
-        out[0].v.bytes.len = (uint32_t)full_uri_text(pkt, l, 0, NULL, 0);
-    }
+    if (max >= 1)
+        pw_fv_text(&out[0], full_uri_text(pkt, l, 0, NULL, 0));
     return 1;
 }
 

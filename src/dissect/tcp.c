@@ -256,11 +256,8 @@ static int get_flags_str(const struct pw_packet *pkt, const struct pw_layer *l,
 {
     if (!full_header(l) || !captured(pkt, l, TCP_UPTO_WINDOW))
         return 0;
-    if (max >= 1) {
-        out[0].type = PW_FT_STRING;
-        out[0].v.bytes.p = NULL;
-        out[0].v.bytes.len = (uint32_t)flags_text(pkt, l, 0, NULL, 0);
-    }
+    if (max >= 1)
+        pw_fv_text(&out[0], flags_text(pkt, l, 0, NULL, 0));
     return 1;
 }
 
