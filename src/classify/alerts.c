@@ -114,7 +114,6 @@ struct afl {
     uint16_t wsproto;  /* enum pw_proto of the first application layer */
     uint16_t rst_pkts; /* saturates */
     uint32_t packets;  /* saturates */
-    uint32_t live;     /* live slot, NIL when none */
     uint32_t alias;    /* F_ALIAS: the stream number of the record it continues */
     uint32_t stream;   /* the stream it was made for */
     uint64_t bytes;
@@ -1052,7 +1051,6 @@ static void cls_finish(struct pw_alerts *a)
                 f->cls = c->cls;
                 f->fed = c->fed;
                 f->pfed = c->pfed;
-                f->live = NIL;
                 f->app = c->app;
                 f->master = c->master;
                 f->category = c->category;
@@ -1526,7 +1524,6 @@ static void flow_init(struct afl *f, int family, uint8_t ipproto, const uint8_t 
     f->sport = swap ? sp : dp;
     f->first_frame = pkt->frame;
     f->first_ts = pkt->rec->ts;
-    f->live = NIL;
 }
 
 /* The packet's stream's record when it is in the conversation's tap area
