@@ -37,12 +37,7 @@ struct pw_flows *pw_flows_new(const struct pw_flows_opts *opts, struct pw_error 
     uint32_t tap = opts ? opts->tap_bytes : 0;
     if (pwi_tcp_init(&f->tcp, max_tcp, tap) < 0)
         goto fail;
-    size_t usize = sizeof(struct udp_conv);
-    if (tap) {
-        f->udp_tap_off = (usize + 7u) & ~(size_t)7u;
-        usize = f->udp_tap_off + tap;
-    }
-    f->udp = pw_flowtab_new(usize, max_udp);
+    f->udp = pw_flowtab_new(pwi_tap_layout(sizeof(struct udp_conv), tap, &f->udp_tap_off), max_udp);
     if (!f->udp)
         goto fail;
     f->no_udp = opts && opts->no_udp;

@@ -169,12 +169,8 @@ int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows, uint32_t tap_bytes)
 {
     memset(t, 0, sizeof(*t));
     t->pool.free_head = PWI_NIL;
-    size_t size = sizeof(struct pwi_tcp_conv);
-    if (tap_bytes) {
-        t->tap_off = (size + 7u) & ~(size_t)7u;
-        size = t->tap_off + tap_bytes;
-    }
-    t->tab = pw_flowtab_new(size, max_flows);
+    t->tab = pw_flowtab_new(pwi_tap_layout(sizeof(struct pwi_tcp_conv), tap_bytes, &t->tap_off),
+                            max_flows);
     return t->tab ? 0 : PW_ERR_NOMEM;
 }
 

@@ -92,6 +92,15 @@ struct pwi_tcp {
     size_t tap_off; /* offset of a conversation's tap area, 0: none */
 };
 
+/* Bytes of a conversation record of `state` bytes with a tap area of
+ * tap_bytes after it (pw_flows_opts.tap_bytes); *off: the area's offset,
+ * 0 when there is none. */
+static inline size_t pwi_tap_layout(size_t state, uint32_t tap_bytes, size_t *off)
+{
+    *off = tap_bytes ? (state + 7u) & ~(size_t)7u : 0;
+    return tap_bytes ? *off + tap_bytes : state;
+}
+
 /* tap_bytes: see pw_flows_opts */
 int pwi_tcp_init(struct pwi_tcp *t, uint32_t max_flows, uint32_t tap_bytes);
 void pwi_tcp_free(struct pwi_tcp *t);
