@@ -65,71 +65,45 @@ static int get_src(const struct pw_packet *pkt, const struct pw_layer *l, struct
     return 1;
 }
 
-/* eth.addr: both addresses, destination first (Wireshark's tree order) */
+/* eth.addr, eth.ig, eth.lg: the destination's value, then the source's
+ * (Wireshark's tree order) */
+static int dst_then_src(pw_field_get_fn dst, pw_field_get_fn src, const struct pw_packet *pkt,
+                        const struct pw_layer *l, struct pw_fvalue *out, int max)
+{
+    int n = dst(pkt, l, out, max);
+    if (max > 1)
+        src(pkt, l, out + 1, max - 1);
+    return n + 1;
+}
+
 static int get_addr(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                     int max)
 {
-    int n = get_dst(pkt, l, out, max);
-    if (max > 1)
-        get_src(pkt, l, out + 1, max - 1);
-    return n + 1;
+    return dst_then_src(get_dst, get_src, pkt, l, out, max);
 }
 
 /* The I/G and L/G bits are the two low bits of an address's first octet
  * (IEEE 802-2014 8.2). tshark shows them under each address, so eth.ig and
  * eth.lg have two occurrences: destination's, then source's. */
-static int addr_bit(const uint8_t *a, uint8_t bit, struct pw_fvalue *out, int max)
-{
-    return pw_fv_u(out, max, PW_FT_BOOLEAN, (a[0] & bit) != 0);
-}
-
 #define ETH_IG 0x01u
 #define ETH_LG 0x02u
+#define ETH_BIT(a, bit) (((a)[0] & (bit)) != 0)
 
-static int get_dst_ig(const struct pw_packet *pkt, const struct pw_layer *l,
-                      struct pw_fvalue *out, int max)
-{
-    (void)pkt;
-    return addr_bit(l->u.eth.dst, ETH_IG, out, max);
-}
-
-static int get_dst_lg(const struct pw_packet *pkt, const struct pw_layer *l,
-                      struct pw_fvalue *out, int max)
-{
-    (void)pkt;
-    return addr_bit(l->u.eth.dst, ETH_LG, out, max);
-}
-
-static int get_src_ig(const struct pw_packet *pkt, const struct pw_layer *l,
-                      struct pw_fvalue *out, int max)
-{
-    (void)pkt;
-    return addr_bit(l->u.eth.src, ETH_IG, out, max);
-}
-
-static int get_src_lg(const struct pw_packet *pkt, const struct pw_layer *l,
-                      struct pw_fvalue *out, int max)
-{
-    (void)pkt;
-    return addr_bit(l->u.eth.src, ETH_LG, out, max);
-}
+PW_FGET_U(get_dst_ig, PW_FT_BOOLEAN, ETH_BIT(l->u.eth.dst, ETH_IG))
+PW_FGET_U(get_dst_lg, PW_FT_BOOLEAN, ETH_BIT(l->u.eth.dst, ETH_LG))
+PW_FGET_U(get_src_ig, PW_FT_BOOLEAN, ETH_BIT(l->u.eth.src, ETH_IG))
+PW_FGET_U(get_src_lg, PW_FT_BOOLEAN, ETH_BIT(l->u.eth.src, ETH_LG))
 
 static int get_ig(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                   int max)
 {
-    int n = get_dst_ig(pkt, l, out, max);
-    if (max > 1)
-        get_src_ig(pkt, l, out + 1, max - 1);
-    return n + 1;
+    return dst_then_src(get_dst_ig, get_src_ig, pkt, l, out, max);
 }
 
 static int get_lg(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
                   int max)
 {
-    int n = get_dst_lg(pkt, l, out, max);
-    if (max > 1)
-        get_src_lg(pkt, l, out + 1, max - 1);
-    return n + 1;
+    return dst_then_src(get_dst_lg, get_src_lg, pkt, l, out, max);
 }
 
 static int get_type(const struct pw_packet *pkt, const struct pw_layer *l, struct pw_fvalue *out,
