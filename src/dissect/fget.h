@@ -43,17 +43,6 @@ static inline void pw_fv_text(struct pw_fvalue *v, size_t len)
     v->v.bytes.len = (uint32_t)len;
 }
 
-/* One STRING value of len bytes at p (not NUL-terminated). */
-static inline int pw_fv_string(struct pw_fvalue *out, int max, const uint8_t *p, uint32_t len)
-{
-    if (max >= 1) {
-        out[0].type = PW_FT_STRING;
-        out[0].v.bytes.p = p;
-        out[0].v.bytes.len = len;
-    }
-    return 1;
-}
-
 static inline int pw_fv_bytes(struct pw_fvalue *out, int max, const uint8_t *p, uint32_t len)
 {
     if (max >= 1) {
@@ -61,6 +50,15 @@ static inline int pw_fv_bytes(struct pw_fvalue *out, int max, const uint8_t *p, 
         out[0].v.bytes.p = p;
         out[0].v.bytes.len = len;
     }
+    return 1;
+}
+
+/* One STRING value of len bytes at p (not NUL-terminated). */
+static inline int pw_fv_string(struct pw_fvalue *out, int max, const uint8_t *p, uint32_t len)
+{
+    pw_fv_bytes(out, max, p, len);
+    if (max >= 1)
+        out[0].type = PW_FT_STRING;
     return 1;
 }
 
